@@ -1,0 +1,200 @@
+"""The Engine contract every warehouse adapter fulfils.
+
+An `Engine` owns the connection resources of one warehouse (a DuckDB database, a psycopg
+pool, a Snowflake connection factory). Work happens in a `Session`: one cursor for one
+unit of work, never shared between threads. `engine.session()` gives an autocommitting
+unit; `engine.transaction()` one that commits on success and rolls back on error.
+
+Statements are sqlglot trees or SQL text. Text is parsed in the engine's `read_dialect`
+(Snowflake for the mock warehouse, the engine's own dialect otherwise), so the same
+statement can be written once and run on every engine. `prepare` is the per-engine hook
+that rewrites a tree before rendering (SQLite folds schema names into table names).
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any, ClassVar
+
+import pyarrow as pa
+import sqlglot
+from sqlglot import exp
+from sqlglot.errors import ParseError
+
+from trilith.engines.url import WarehouseURL
+from trilith.errors import BadRequest, TrilithError, WarehouseError
+from trilith.sql.render import Params, ParamStyle, RenderedSQL, render
+
+__all__ = ["Engine", "Session", "Statement", "rows_to_arrow"]
+
+Statement = exp.Expression | str
+
+
+class Session(ABC):
+    """One unit of work on one cursor."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    @abstractmethod
+    def _run(self, rendered: RenderedSQL) -> Any:
+        """Execute a rendered statement and return the driver cursor holding its result."""
+
+    @abstractmethod
+    def _description(self, cursor: Any) -> list[str]:
+        """Column names of the last result."""
+
+    def execute(self, statement: Statement, params: Params = None) -> int:
+        """Run a statement; return the affected row count where the driver knows it, else -1."""
+        cursor = self._execute(statement, params)
+        count = getattr(cursor, "rowcount", -1)
+        return count if isinstance(count, int) else -1
+
+    def _execute(self, statement: Statement, params: Params) -> Any:
+        rendered = self.engine.render(statement, params)
+        try:
+            return self._run(rendered)
+        except TrilithError:
+            raise
+        except Exception as exc:
+            raise self.engine.translate_error(exc, rendered.sql) from exc
+
+    def fetch_rows(self, statement: Statement, params: Params = None) -> list[tuple[Any, ...]]:
+        cursor = self._execute(statement, params)
+        try:
+            return [tuple(row) for row in cursor.fetchall()]
+        except TrilithError:
+            raise
+        except Exception as exc:
+            raise self.engine.translate_error(exc, "fetch") from exc
+
+    def fetch_dicts(self, statement: Statement, params: Params = None) -> list[dict[str, Any]]:
+        cursor = self._execute(statement, params)
+        names = self._description(cursor)
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+    def fetch_one(self, statement: Statement, params: Params = None) -> dict[str, Any] | None:
+        rows = self.fetch_dicts(statement, params)
+        return rows[0] if rows else None
+
+    def fetch_scalar(self, statement: Statement, params: Params = None) -> Any:
+        rows = self.fetch_rows(statement, params)
+        return rows[0][0] if rows else None
+
+    def fetch_arrow(self, statement: Statement, params: Params = None) -> pa.Table:
+        cursor = self._execute(statement, params)
+        return rows_to_arrow(self._description(cursor), cursor.fetchall())
+
+
+class Engine(ABC):
+    """A warehouse adapter. Subclasses set the class attributes and implement the hooks."""
+
+    scheme: ClassVar[str]
+    dialect: ClassVar[str]
+    warehouse_type: ClassVar[str]
+    PARAM_STYLE: ClassVar[ParamStyle] = ParamStyle.QMARK
+    SUPPORTS_TRANSACTIONS: ClassVar[bool] = True
+    SUPPORTS_MERGE: ClassVar[bool] = False
+    SUPPORTS_COPY: ClassVar[bool] = False
+    SUPPORTS_STORED_PROCEDURES: ClassVar[bool] = False
+    SUPPORTS_AI_FUNCTIONS: ClassVar[bool] = False
+    SUPPORTS_SCHEMAS: ClassVar[bool] = True
+    # Several processes may share the warehouse (DuckDB files are single-process).
+    SUPPORTS_MULTIPLE_PROCESSES: ClassVar[bool] = True
+
+    def __init__(self, url: WarehouseURL) -> None:
+        self.url = url
+        self.read_dialect: str = url.options.get("dialect", self.dialect)
+
+    # --- resources -------------------------------------------------------------------
+
+    @abstractmethod
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """An autocommitting unit of work."""
+
+    @abstractmethod
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """A unit of work that commits when the block succeeds and rolls back otherwise."""
+
+    def close(self) -> None:  # noqa: B027 - engines without resources need nothing
+        """Release connections."""
+
+    def ping(self) -> None:
+        with self.session() as session:
+            session.fetch_scalar(exp.select(exp.Literal.number(1)))
+
+    @contextmanager
+    def migration_lock(self, session: Session) -> Iterator[None]:
+        """Serialise schema migrations across processes; `session` is in a transaction."""
+        yield
+
+    # --- statements ------------------------------------------------------------------
+
+    def parse(self, sql: str) -> exp.Expression:
+        try:
+            expressions = sqlglot.parse(sql, read=self.read_dialect)
+        except ParseError as exc:
+            raise BadRequest(f"cannot parse SQL as {self.read_dialect}: {exc}") from None
+        statements = [e for e in expressions if e is not None]
+        if len(statements) != 1:
+            raise BadRequest(f"expected exactly one SQL statement, got {len(statements)}")
+        return statements[0]
+
+    def prepare(self, expression: exp.Expression) -> exp.Expression:
+        """Rewrite a tree for this engine before rendering; the default changes nothing."""
+        return expression
+
+    def render(self, statement: Statement, params: Params = None) -> RenderedSQL:
+        expression = self.parse(statement) if isinstance(statement, str) else statement
+        return render(self.prepare(expression), self.dialect, self.PARAM_STYLE, params)
+
+    def translate_error(self, exc: Exception, sql: str) -> TrilithError:
+        """Map a driver exception onto the hierarchy; connection loss becomes 503."""
+        return WarehouseError(f"{self.warehouse_type} error: {exc}".strip())
+
+    # --- conveniences: one statement, one unit of work --------------------------------
+
+    def execute(self, statement: Statement, params: Params = None) -> int:
+        with self.session() as session:
+            return session.execute(statement, params)
+
+    def fetch_rows(self, statement: Statement, params: Params = None) -> list[tuple[Any, ...]]:
+        with self.session() as session:
+            return session.fetch_rows(statement, params)
+
+    def fetch_dicts(self, statement: Statement, params: Params = None) -> list[dict[str, Any]]:
+        with self.session() as session:
+            return session.fetch_dicts(statement, params)
+
+    def fetch_scalar(self, statement: Statement, params: Params = None) -> Any:
+        with self.session() as session:
+            return session.fetch_scalar(statement, params)
+
+    def fetch_arrow(self, statement: Statement, params: Params = None) -> pa.Table:
+        with self.session() as session:
+            return session.fetch_arrow(statement, params)
+
+    def capabilities(self) -> dict[str, bool]:
+        return {
+            name.removeprefix("SUPPORTS_").lower(): bool(getattr(self, name))
+            for name in dir(type(self))
+            if name.startswith("SUPPORTS_")
+        }
+
+    def describe(self) -> dict[str, Any]:
+        return {
+            "type": self.warehouse_type,
+            "dialect": self.dialect,
+            "read_dialect": self.read_dialect,
+            "url": self.url.redacted(),
+            "capabilities": self.capabilities(),
+        }
+
+
+def rows_to_arrow(names: Sequence[str], rows: Sequence[Sequence[Any]]) -> pa.Table:
+    columns = list(zip(*rows, strict=True)) if rows else [() for _ in names]
+    return pa.table({name: list(values) for name, values in zip(names, columns, strict=True)})

@@ -1,0 +1,120 @@
+"""PostgreSQL through psycopg 3 and a psycopg_pool connection pool.
+
+Statements use psycopg's `RawCursor`, so placeholders are PostgreSQL's own `$1, $2` and a
+`%` in SQL text needs no escaping. Pooled connections are checked before they are handed
+out, so connections the server dropped (restart, `pg_terminate_backend`) are replaced and
+the engine recovers by itself once the server is back.
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlglot import exp
+
+from trilith.engines.base import Engine, Session
+from trilith.engines.registry import register_engine, require_driver
+from trilith.engines.url import WarehouseURL
+from trilith.errors import Conflict, TrilithError, WarehouseError, WarehouseUnavailable
+from trilith.sql.render import ParamStyle, RenderedSQL
+
+__all__ = ["PostgresEngine"]
+
+CONNECT_TIMEOUT_S = 5
+POOL_TIMEOUT_S = 5.0
+
+
+class PostgresSession(Session):
+    def __init__(self, engine: PostgresEngine, connection: Any) -> None:
+        super().__init__(engine)
+        self.connection = connection
+
+    def _run(self, rendered: RenderedSQL) -> Any:
+        cursor = self.connection.cursor()
+        cursor.execute(rendered.sql, rendered.params or None)
+        return cursor
+
+    def _description(self, cursor: Any) -> list[str]:
+        return [column.name for column in cursor.description or []]
+
+
+@register_engine
+class PostgresEngine(Engine):
+    scheme = "postgresql"
+    dialect = "postgres"
+    warehouse_type = "postgresql"
+    PARAM_STYLE = ParamStyle.DOLLAR
+    SUPPORTS_MERGE = True
+    SUPPORTS_COPY = True
+    SUPPORTS_STORED_PROCEDURES = True
+
+    def __init__(self, url: WarehouseURL) -> None:
+        super().__init__(url)
+        psycopg = require_driver("psycopg", "postgres")
+        pool_module = require_driver("psycopg_pool", "postgres")
+        self._psycopg: Any = psycopg
+        self._pool_errors: Any = pool_module
+        options = {k: v for k, v in url.options.items() if k not in ("dialect", "pool_max")}
+        query = "&".join(f"{k}={v}" for k, v in options.items())
+        base = url.raw.split("?", 1)[0].replace(f"{url.scheme}://", "postgresql://", 1)
+        self.conninfo = f"{base}?{query}" if query else base
+        self._pool: Any = pool_module.ConnectionPool(
+            self.conninfo,
+            min_size=1,
+            max_size=int(url.options.get("pool_max", "10")),
+            kwargs={
+                "autocommit": True,
+                "cursor_factory": psycopg.RawCursor,
+                "connect_timeout": CONNECT_TIMEOUT_S,
+            },
+            check=pool_module.ConnectionPool.check_connection,
+            reconnect_timeout=0,
+            open=False,
+            name="trilith",
+        )
+        # Opening never waits: a server that is down at start is retried on use.
+        self._pool.open(wait=False)
+
+    @contextmanager
+    def _connection(self) -> Iterator[Any]:
+        try:
+            with self._pool.connection(timeout=POOL_TIMEOUT_S) as connection:
+                yield connection
+        except self._pool_errors.PoolTimeout as exc:
+            raise WarehouseUnavailable(
+                f"postgresql is unreachable at {self.url.redacted()}: {exc}"
+            ) from None
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        with self._connection() as connection:
+            yield PostgresSession(self, connection)
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        with self._connection() as connection:
+            try:
+                with connection.transaction():
+                    yield PostgresSession(self, connection)
+            except self._psycopg.Error as exc:
+                raise self.translate_error(exc, "COMMIT") from exc
+
+    @contextmanager
+    def migration_lock(self, session: Session) -> Iterator[None]:
+        key = zlib.crc32(b"trilith-migrations")
+        session.execute(exp.select(exp.func("pg_advisory_xact_lock", exp.Literal.number(key))))
+        yield
+
+    def translate_error(self, exc: Exception, sql: str) -> TrilithError:
+        errors = self._psycopg.errors
+        if isinstance(exc, errors.UniqueViolation | errors.SerializationFailure):
+            return Conflict(f"postgresql: {exc}".strip())
+        if isinstance(exc, self._psycopg.OperationalError | self._psycopg.InterfaceError):
+            return WarehouseUnavailable(f"postgresql connection failed: {exc}".strip())
+        return WarehouseError(f"postgresql error: {exc}".strip())
+
+    def close(self) -> None:
+        self._pool.close()
