@@ -101,6 +101,7 @@ class Engine(ABC):
     SUPPORTS_STORED_PROCEDURES: ClassVar[bool] = False
     SUPPORTS_AI_FUNCTIONS: ClassVar[bool] = False
     SUPPORTS_SCHEMAS: ClassVar[bool] = True
+    SUPPORTS_INDEXES: ClassVar[bool] = True
     # Several processes may share the warehouse (DuckDB files are single-process).
     SUPPORTS_MULTIPLE_PROCESSES: ClassVar[bool] = True
 

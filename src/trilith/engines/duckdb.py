@@ -38,8 +38,11 @@ class DuckDBSession(Session):
         return [column[0] for column in cursor.description or []]
 
     def fetch_arrow(self, statement: Any, params: Params = None) -> pa.Table:
-        cursor = self._execute(statement, params)
-        return cursor.to_arrow_table()
+        rendered = self.engine.render(statement, params)
+        try:
+            return self.cursor.sql(rendered.sql, params=rendered.params or None).to_arrow_table()
+        except duckdb.Error as exc:
+            raise self.engine.translate_error(exc, rendered.sql) from exc
 
 
 @register_engine

@@ -10,6 +10,7 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, TypeVar
 
+from trilith.capabilities import register_capability
 from trilith.engines.url import WarehouseURL
 from trilith.errors import ConfigurationError, MissingDriver
 
@@ -68,3 +69,8 @@ def require_driver(module: str, extra: str) -> object:
         raise MissingDriver(
             f"the {extra} warehouse needs its driver: pip install 'trilith[{extra}]'"
         ) from None
+
+
+@register_capability("warehouses")
+def _warehouse_capability() -> list[str]:
+    return supported_schemes()

@@ -123,13 +123,13 @@ class SQLiteEngine(Engine):
         def fold(node: exp.Expression) -> exp.Expression:
             if isinstance(node, exp.Table) and node.args.get("db"):
                 folded = node.copy()
-                folded.set("this", exp.to_identifier(schema_prefixed(node.db, node.name)))
+                folded.set("this", exp.to_identifier(schema_prefixed(node.db, node.name), quoted=True))
                 folded.set("db", None)
                 folded.set("catalog", None)
                 return folded
             if isinstance(node, exp.Column) and node.args.get("db"):
                 folded_col = node.copy()
-                folded_col.set("table", exp.to_identifier(schema_prefixed(node.db, node.table)))
+                folded_col.set("table", exp.to_identifier(schema_prefixed(node.db, node.table), quoted=True))
                 folded_col.set("db", None)
                 return folded_col
             return node

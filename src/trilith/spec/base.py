@@ -8,18 +8,21 @@ reads snake_case names and their camelCase aliases (``cornerStyle`` for
 from __future__ import annotations
 
 import re
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from pydantic.alias_generators import to_camel
 
 __all__ = [
     "PAGE_GRID_COLUMNS",
+    "REFERENCE_KINDS",
     "SPACING_PX",
+    "Border",
     "Density",
     "ElementStyle",
     "GridPosition",
     "Identifier",
+    "ReferenceKind",
     "Size",
     "SpecModel",
     "Spacing",
@@ -41,6 +44,11 @@ Identifier = Annotated[
     str,
     StringConstraints(min_length=1, max_length=128, pattern=r"^[A-Za-z_][A-Za-z0-9_\-]*$"),
 ]
+
+#: What an id-valued field may point at. ``button`` and ``modal`` are element types;
+#: ``element`` is any element.
+ReferenceKind = Literal["element", "button", "modal", "control", "input_table", "action", "page"]
+REFERENCE_KINDS: tuple[ReferenceKind, ...] = get_args(ReferenceKind)
 
 _CAMEL_BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 

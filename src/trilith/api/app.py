@@ -1,0 +1,62 @@
+"""`create_app()`: the FastAPI application with its warehouse, routes and middleware."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import Depends, FastAPI
+from starlette.concurrency import run_in_threadpool
+
+from trilith import __version__
+from trilith.api.deps import require_actor
+from trilith.api.errors import install_error_handlers
+from trilith.api.middleware import RequestContextMiddleware
+from trilith.api.routes import apps, health, sigma
+from trilith.engines.base import Engine
+from trilith.engines.registry import create_engine
+from trilith.errors import TrilithError
+from trilith.observability.metrics import Metrics
+from trilith.settings import Settings
+from trilith.warehouse import Warehouse
+
+__all__ = ["create_app"]
+
+log = logging.getLogger("trilith")
+
+
+def create_app(settings: Settings | None = None, *, engine: Engine | None = None) -> FastAPI:
+    settings = settings or Settings()
+    settings.check_bind()
+    engine = engine or create_engine(settings.warehouse_url())
+    warehouse = Warehouse(engine, settings.writeback_schema)
+    metrics = Metrics()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        try:
+            await run_in_threadpool(warehouse.ensure_ready)
+        except TrilithError as exc:
+            # The server still starts: /health reports this and data routes answer 503.
+            log.warning("starting without a ready warehouse: %s", exc.message)
+        yield
+        await run_in_threadpool(warehouse.close)
+
+    app = FastAPI(
+        title="Trilith",
+        version=__version__,
+        summary="Warehouse-native data applications.",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.warehouse = warehouse
+    app.state.metrics = metrics
+    app.state.started_at = time.monotonic()
+    install_error_handlers(app)
+    app.add_middleware(RequestContextMiddleware, metrics=metrics)
+    app.include_router(health.router)
+    app.include_router(sigma.router)
+    app.include_router(apps.router, dependencies=[Depends(require_actor)])
+    return app

@@ -1,0 +1,54 @@
+"""Dependencies as `Annotated` aliases, so route signatures read like sentences."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Header, Request
+from starlette.concurrency import run_in_threadpool
+
+from trilith.auth import Actor, authenticate
+from trilith.engines.base import Engine
+from trilith.settings import Settings
+from trilith.warehouse import Warehouse
+
+__all__ = ["CurrentActor", "EngineDep", "SettingsDep", "WarehouseDep", "require_actor"]
+
+
+def get_settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+
+
+def require_actor(
+    settings: SettingsDep, authorization: Annotated[str | None, Header()] = None
+) -> Actor:
+    return authenticate(settings, authorization)
+
+
+CurrentActor = Annotated[Actor, Depends(require_actor)]
+
+
+def get_warehouse_unchecked(request: Request) -> Warehouse:
+    warehouse: Warehouse = request.app.state.warehouse
+    return warehouse
+
+
+async def get_ready_warehouse(request: Request) -> Warehouse:
+    warehouse = get_warehouse_unchecked(request)
+    if not warehouse.ready:
+        await run_in_threadpool(warehouse.ensure_ready)
+    return warehouse
+
+
+WarehouseDep = Annotated[Warehouse, Depends(get_ready_warehouse)]
+
+
+def get_engine(warehouse: WarehouseDep) -> Engine:
+    return warehouse.engine
+
+
+EngineDep = Annotated[Engine, Depends(get_engine)]

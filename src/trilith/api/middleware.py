@@ -1,0 +1,91 @@
+"""Request context as plain ASGI middleware: request ids, metrics, and the last-resort 500.
+
+Pure ASGI rather than `BaseHTTPMiddleware`, so streamed responses (SSE, CSV) pass through
+untouched and the per-request cost stays small.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import time
+import uuid
+from typing import Any
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from trilith.api.errors import error_body
+from trilith.observability.metrics import Metrics
+
+__all__ = ["RequestContextMiddleware"]
+
+log = logging.getLogger("trilith.api")
+
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:\-]{1,128}$")
+
+
+class RequestContextMiddleware:
+    def __init__(self, app: ASGIApp, metrics: Metrics) -> None:
+        self.app = app
+        self.metrics = metrics
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        incoming = dict(scope["headers"]).get(b"x-request-id", b"").decode("latin-1")
+        # An id from the caller is echoed only when it is safe to put in logs and headers.
+        request_id = incoming if _REQUEST_ID.match(incoming) else uuid.uuid4().hex
+        scope.setdefault("state", {})["request_id"] = request_id
+        started = time.perf_counter()
+        status = 500
+        response_started = False
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status, response_started
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                response_started = True
+                headers = list(message.get("headers", []))
+                headers.append((b"x-request-id", request_id.encode()))
+                message = {**message, "headers": headers}
+            await send(message)
+
+        self.metrics.in_flight.inc()
+        try:
+            await self.app(scope, receive, send_with_id)
+        except Exception:
+            body = error_body("internal_error", "internal server error", request_id)
+            log.exception("unhandled error [%s] request %s", body["error"]["error_id"], request_id)
+            if response_started:
+                raise
+            status = 500
+            await _send_json(send_with_id, 500, body)
+        finally:
+            self.metrics.in_flight.dec()
+            self.metrics.observe(
+                scope["method"], _route_template(scope), status, time.perf_counter() - started
+            )
+
+
+def _route_template(scope: Scope) -> str:
+    route = scope.get("route")
+    path = getattr(route, "path", None)
+    # Unmatched paths share one label so random URLs cannot grow the metric's cardinality.
+    return str(path) if path else "<unmatched>"
+
+
+async def _send_json(send: Send, status: int, body: dict[str, Any]) -> None:
+    payload = json.dumps(body).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(payload)).encode()),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": payload})

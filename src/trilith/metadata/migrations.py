@@ -1,0 +1,113 @@
+"""Versioned, idempotent migrations of the write-back schema.
+
+`migrate` runs in one transaction under the engine's migration lock (a PostgreSQL
+advisory lock, SQLite's write lock, a process lock for DuckDB), reads the version from
+`schema_version` and applies what is missing, recording each step. Starting twice, or two
+processes starting at once, applies every migration exactly once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlglot import exp
+
+from trilith.engines.base import Engine, Session
+from trilith.errors import WarehouseError
+from trilith.metadata.tables import BASE_TABLES, SCHEMA_VERSION_COLUMNS, SCHEMA_VERSION_TABLE
+from trilith.sql.ddl import create_index, create_schema, create_table, table
+from trilith.sql.render import param
+
+__all__ = ["MIGRATIONS", "Migration", "MigrationReport", "current_version", "migrate"]
+
+
+@dataclass(frozen=True)
+class Migration:
+    version: int
+    description: str
+    statements: Callable[[Engine, str], list[exp.Expression]]
+
+
+def _base_tables(engine: Engine, schema: str) -> list[exp.Expression]:
+    return [
+        create_table(table(schema, name), columns, primary_key)
+        for name, (columns, primary_key) in BASE_TABLES.items()
+    ]
+
+
+def _lookup_indexes(engine: Engine, schema: str) -> list[exp.Expression]:
+    if not engine.SUPPORTS_INDEXES:
+        return []
+    wanted = {
+        "sigds_wal": ("table_id", "row_id"),
+        "action_runs": ("sequence_id", "started_at"),
+        "audit_log": ("target_type", "target_id"),
+        "layout_elements": ("app_id", "parent_id"),
+    }
+    return [
+        create_index(f"ix_{schema}_{name}_{'_'.join(columns)}", table(schema, name), columns)
+        for name, columns in wanted.items()
+    ]
+
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(1, "base tables", _base_tables),
+    Migration(2, "lookup indexes for the edit log, runs, audit and layout", _lookup_indexes),
+)
+LATEST_VERSION = MIGRATIONS[-1].version
+
+
+@dataclass(frozen=True)
+class MigrationReport:
+    from_version: int
+    to_version: int
+    applied: tuple[int, ...]
+
+
+def _version_table(schema: str) -> exp.Table:
+    return table(schema, SCHEMA_VERSION_TABLE)
+
+
+def _read_version(session: Session, schema: str) -> int:
+    query = exp.select(exp.func("MAX", exp.column("version"))).from_(_version_table(schema))
+    value = session.fetch_scalar(query)
+    return int(value) if value is not None else 0
+
+
+def current_version(engine: Engine, schema: str) -> int:
+    """The applied version, 0 when the schema has never been migrated."""
+    try:
+        with engine.session() as session:
+            return _read_version(session, schema)
+    except WarehouseError:  # no schema_version table yet; unavailability propagates
+        return 0
+
+
+def migrate(engine: Engine, schema: str, target: int | None = None) -> MigrationReport:
+    target = LATEST_VERSION if target is None else target
+    with engine.transaction() as session, engine.migration_lock(session):
+        session.execute(create_schema(schema))
+        session.execute(create_table(_version_table(schema), SCHEMA_VERSION_COLUMNS, ("version",)))
+        start = _read_version(session, schema)
+        applied: list[int] = []
+        for migration in MIGRATIONS:
+            if migration.version <= start or migration.version > target:
+                continue
+            for statement in migration.statements(engine, schema):
+                session.execute(statement)
+            session.execute(
+                exp.insert(
+                    exp.select(param("version"), param("description"), param("applied_at")),
+                    _version_table(schema),
+                    columns=[c.name for c in SCHEMA_VERSION_COLUMNS],
+                ),
+                {
+                    "version": migration.version,
+                    "description": migration.description,
+                    "applied_at": dt.datetime.now(dt.UTC).replace(tzinfo=None),
+                },
+            )
+            applied.append(migration.version)
+        return MigrationReport(start, max([start, *applied]), tuple(applied))

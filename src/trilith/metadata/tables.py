@@ -1,0 +1,147 @@
+"""The tables of the write-back schema (`sigds` by default).
+
+Documents (specs, definitions, before/after values) are JSON text in TEXT columns: every
+engine stores and returns them the same way. Times are UTC `TIMESTAMP`s.
+"""
+
+from __future__ import annotations
+
+from trilith.sql.ddl import ColumnSpec as C
+
+__all__ = ["BASE_TABLES", "SCHEMA_VERSION_TABLE", "SCHEMA_VERSION_COLUMNS"]
+
+SCHEMA_VERSION_TABLE = "schema_version"
+SCHEMA_VERSION_COLUMNS = (
+    C("version", "INT", nullable=False),
+    C("description", "TEXT", nullable=False),
+    C("applied_at", "TIMESTAMP", nullable=False),
+)
+
+_STAMPS = (
+    C("created_at", "TIMESTAMP", nullable=False),
+    C("created_by", "TEXT"),
+    C("updated_at", "TIMESTAMP", nullable=False),
+    C("updated_by", "TEXT"),
+)
+
+# name -> (columns, primary key)
+BASE_TABLES: dict[str, tuple[tuple[C, ...], tuple[str, ...]]] = {
+    "apps": (
+        (
+            C("id", "TEXT", nullable=False),
+            C("title", "TEXT", nullable=False),
+            C("spec", "TEXT", nullable=False),
+            C("spec_hash", "TEXT", nullable=False),
+            C("version", "INT", nullable=False),
+            *_STAMPS,
+        ),
+        ("id",),
+    ),
+    "input_tables": (
+        (
+            C("id", "TEXT", nullable=False),
+            C("app_id", "TEXT"),
+            C("name", "TEXT", nullable=False),
+            C("type", "TEXT", nullable=False),
+            C("columns", "TEXT", nullable=False),
+            C("validation_rules", "TEXT"),
+            C("governance_config", "TEXT"),
+            C("metadata", "TEXT"),
+            C("status", "TEXT", nullable=False),
+            C("version", "INT", nullable=False),
+            *_STAMPS,
+        ),
+        ("id",),
+    ),
+    "layout_elements": (
+        (
+            C("id", "TEXT", nullable=False),
+            C("app_id", "TEXT"),
+            C("type", "TEXT", nullable=False),
+            C("config", "TEXT", nullable=False),
+            C("parent_id", "TEXT"),
+            C("nesting_level", "INT", nullable=False),
+            C("position", "INT", nullable=False),
+            *_STAMPS,
+        ),
+        ("id",),
+    ),
+    "action_sequences": (
+        (
+            C("id", "TEXT", nullable=False),
+            C("app_id", "TEXT"),
+            C("name", "TEXT", nullable=False),
+            C("element_id", "TEXT"),
+            C("trigger", "TEXT", nullable=False),
+            C("definition", "TEXT", nullable=False),
+            C("is_paused", "BOOLEAN", nullable=False),
+            *_STAMPS,
+        ),
+        ("id",),
+    ),
+    "action_runs": (
+        (
+            C("run_id", "TEXT", nullable=False),
+            C("sequence_id", "TEXT", nullable=False),
+            C("app_id", "TEXT"),
+            C("status", "TEXT", nullable=False),
+            C("trigger", "TEXT"),
+            C("context", "TEXT"),
+            C("steps", "TEXT"),
+            C("result", "TEXT"),
+            C("error", "TEXT"),
+            C("actor", "TEXT"),
+            C("request_id", "TEXT"),
+            C("started_at", "TIMESTAMP", nullable=False),
+            C("finished_at", "TIMESTAMP"),
+        ),
+        ("run_id",),
+    ),
+    "sigds_wal": (
+        (
+            C("edit_no", "BIGINT", nullable=False),
+            C("table_id", "TEXT", nullable=False),
+            C("row_id", "TEXT"),
+            C("operation", "TEXT", nullable=False),
+            C("before_values", "TEXT"),
+            C("after_values", "TEXT"),
+            C("actor", "TEXT"),
+            C("at", "TIMESTAMP", nullable=False),
+            C("request_id", "TEXT"),
+            C("source", "TEXT", nullable=False),
+        ),
+        ("edit_no",),
+    ),
+    "audit_log": (
+        (
+            C("audit_id", "TEXT", nullable=False),
+            C("at", "TIMESTAMP", nullable=False),
+            C("actor", "TEXT"),
+            C("action", "TEXT", nullable=False),
+            C("target_type", "TEXT", nullable=False),
+            C("target_id", "TEXT"),
+            C("parameters", "TEXT"),
+            C("before_values", "TEXT"),
+            C("after_values", "TEXT"),
+            C("request_id", "TEXT"),
+        ),
+        ("audit_id",),
+    ),
+    "ai_usage": (
+        (
+            C("usage_id", "TEXT", nullable=False),
+            C("at", "TIMESTAMP", nullable=False),
+            C("actor", "TEXT"),
+            C("app_id", "TEXT"),
+            C("function", "TEXT", nullable=False),
+            C("provider", "TEXT", nullable=False),
+            C("model", "TEXT"),
+            C("tokens_in", "BIGINT"),
+            C("tokens_out", "BIGINT"),
+            C("cost", "DOUBLE"),
+            C("execution_ms", "DOUBLE"),
+            C("status", "TEXT", nullable=False),
+        ),
+        ("usage_id",),
+    ),
+}
