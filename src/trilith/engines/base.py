@@ -13,6 +13,7 @@ that rewrites a tree before rendering (SQLite folds schema names into table name
 
 from __future__ import annotations
 
+import threading
 from abc import ABC, abstractmethod
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -108,6 +109,9 @@ class Engine(ABC):
     def __init__(self, url: WarehouseURL) -> None:
         self.url = url
         self.read_dialect: str = url.options.get("dialect", self.dialect)
+        # Serialises schema changes among this process's threads; taken before a
+        # transaction begins, so a waiting thread never works from a stale snapshot.
+        self.schema_change_lock = threading.RLock()
 
     # --- resources -------------------------------------------------------------------
 
@@ -130,7 +134,11 @@ class Engine(ABC):
 
     @contextmanager
     def migration_lock(self, session: Session) -> Iterator[None]:
-        """Serialise schema migrations across processes; `session` is in a transaction."""
+        """Serialise migrations across processes; `session` is in a transaction.
+
+        The default relies on the transaction itself: SQLite's BEGIN IMMEDIATE holds the
+        database's write lock, and a DuckDB file has a single process.
+        """
         yield
 
     # --- statements ------------------------------------------------------------------

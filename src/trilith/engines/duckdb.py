@@ -8,7 +8,6 @@ transpiles it: that is the seed's `mock_warehouse` mode.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -64,7 +63,6 @@ class DuckDBEngine(Engine):
             self._db = duckdb.connect(self.path)
         except duckdb.IOException as exc:
             raise ConfigurationError(f"cannot open DuckDB database {self.path!r}: {exc}") from None
-        self._lock = threading.Lock()
 
     @property
     def database(self) -> duckdb.DuckDBPyConnection:
@@ -95,15 +93,11 @@ class DuckDBEngine(Engine):
         finally:
             cursor.close()
 
-    @contextmanager
-    def migration_lock(self, session: Session) -> Iterator[None]:
-        # A DuckDB file is opened by one process at a time; threads are what can race.
-        with self._lock:
-            yield
-
     def translate_error(self, exc: Exception, sql: str) -> TrilithError:
         if isinstance(exc, duckdb.TransactionException):
             return Conflict(f"the write conflicted with a concurrent transaction: {exc}")
+        if isinstance(exc, duckdb.ConstraintException):
+            return Conflict(f"duckdb: {exc}")
         return WarehouseError(f"duckdb error: {exc}")
 
     def close(self) -> None:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
-import threading
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -70,7 +69,6 @@ class SQLiteEngine(Engine):
             self._target = Path(path).resolve().as_uri()
             with self._connect() as connection:
                 connection.execute("PRAGMA journal_mode=WAL")
-        self._lock = threading.Lock()
 
     def _connect(self) -> sqlite3.Connection:
         connection = sqlite3.connect(
@@ -106,12 +104,6 @@ class SQLiteEngine(Engine):
         finally:
             connection.close()
 
-    @contextmanager
-    def migration_lock(self, session: Session) -> Iterator[None]:
-        # The transaction holds SQLite's write lock (BEGIN IMMEDIATE) across processes.
-        with self._lock:
-            yield
-
     def prepare(self, expression: exp.Expression) -> exp.Expression:
         if isinstance(expression, exp.Create) and expression.kind == "SCHEMA":
             return exp.select(exp.Literal.number(0)).where(exp.false())
@@ -137,6 +129,8 @@ class SQLiteEngine(Engine):
         return expression.transform(fold)
 
     def translate_error(self, exc: Exception, sql: str) -> TrilithError:
+        if isinstance(exc, sqlite3.IntegrityError):
+            return Conflict(f"sqlite: {exc}")
         if isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc):
             return Conflict(f"the database is busy with another write: {exc}")
         if isinstance(exc, sqlite3.OperationalError) and "unable to open" in str(exc):

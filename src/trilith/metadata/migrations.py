@@ -87,7 +87,11 @@ def current_version(engine: Engine, schema: str) -> int:
 
 def migrate(engine: Engine, schema: str, target: int | None = None) -> MigrationReport:
     target = LATEST_VERSION if target is None else target
-    with engine.transaction() as session, engine.migration_lock(session):
+    with (
+        engine.schema_change_lock,
+        engine.transaction() as session,
+        engine.migration_lock(session),
+    ):
         session.execute(create_schema(schema))
         session.execute(create_table(_version_table(schema), SCHEMA_VERSION_COLUMNS, ("version",)))
         start = _read_version(session, schema)

@@ -24,9 +24,10 @@ __all__ = [
     "Identifier",
     "ReferenceKind",
     "Size",
-    "SpecModel",
     "Spacing",
+    "SpecModel",
     "to_snake",
+    "with_article",
 ]
 
 #: Columns of a page's grid, and of the grid inside tabs, modals and popovers.
@@ -58,6 +59,11 @@ def to_snake(name: str) -> str:
     return _CAMEL_BOUNDARY.sub("_", name).lower()
 
 
+def with_article(noun: str) -> str:
+    """``image element`` → ``an image element``."""
+    return f"{'an' if noun[:1].lower() in 'aeiou' else 'a'} {noun}"
+
+
 class SpecModel(BaseModel):
     """Base of all spec models: strict keys, camelCase aliases, snake_case output."""
 
@@ -73,10 +79,10 @@ class SpecModel(BaseModel):
 class GridPosition(SpecModel):
     """Where an element sits on its parent's grid, in grid units (``x`` is 0-based)."""
 
-    x: Annotated[int, Field(ge=0)] = 0
-    y: Annotated[int, Field(ge=0)] = 0
-    w: Annotated[int, Field(ge=1, le=PAGE_GRID_COLUMNS)] = 1
-    h: Annotated[int, Field(ge=1)] = 1
+    x: Annotated[int, Field(ge=0)]
+    y: Annotated[int, Field(ge=0)]
+    w: Annotated[int, Field(ge=1, le=PAGE_GRID_COLUMNS)]
+    h: Annotated[int, Field(ge=1)]
 
 
 class Border(SpecModel):

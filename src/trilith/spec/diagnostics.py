@@ -20,7 +20,7 @@ from typing import Annotated, Any, Literal, Union, get_args, get_origin
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
-from trilith.spec.base import to_snake
+from trilith.spec.base import to_snake, with_article
 from trilith.spec.elements import ElementBase
 from trilith.spec.errors import SpecIssue
 from trilith.spec.source import PathKey, SourceMap
@@ -271,18 +271,17 @@ def _describe(model: type[BaseModel] | None) -> str:
         return "this mapping"
     if issubclass(model, ElementBase):
         tag = get_args(model.model_fields["type"].annotation)
-        return f"a {tag[0]} element" if tag else "an element"
+        return with_article(f"{tag[0]} element") if tag else "an element"
     words = re.sub(r"(?<=[a-z])(?=[A-Z])", " ", model.__name__).lower()
-    return f"the {words}" if model.__name__ == "App" else f"a {words}"
+    return f"the {words}" if model.__name__ == "App" else with_article(words)
 
 
-_BRANCH_NAMES = {"str": "text", "int": "a whole number", "float": "a number", "bool": "true"}
+_BRANCH_NAMES = {"str": "text", "int": "a number", "float": "a number", "bool": "true/false"}
 
 
 def _or(branches: list[str]) -> str:
-    names = [_BRANCH_NAMES.get(branch, branch) for branch in branches]
-    names = ["true or false" if name == "true" else name for name in names]
-    return " or ".join(dict.fromkeys(names))
+    names = list(dict.fromkeys(_BRANCH_NAMES.get(branch, branch) for branch in branches))
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or {names[-1]}"
 
 
 def _show(value: Any) -> str:

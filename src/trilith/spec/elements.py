@@ -171,10 +171,10 @@ class Tabs(ElementBase):
     @model_validator(mode="before")
     @classmethod
     def _style_as_tab_style(cls, data: Any) -> Any:
-        if isinstance(data, dict) and isinstance(data.get("style"), str):
-            if "tab_style" not in data and "tabStyle" not in data:
-                data = dict(data)
-                data["tab_style"] = data.pop("style")
+        style = data.get("style") if isinstance(data, dict) else None
+        if isinstance(style, str) and not {"tab_style", "tabStyle"} & data.keys():
+            data = dict(data)
+            data["tab_style"] = data.pop("style")
         return data
 
     def child_slots(self) -> Iterator[Slot]:
@@ -339,7 +339,9 @@ class Chart(ElementBase):
 
     @model_validator(mode="after")
     def _required_for_chart_type(self) -> Chart:
-        missing = [name for name in CHART_REQUIRED_FIELDS[self.chart_type] if not getattr(self, name)]
+        missing = [
+            name for name in CHART_REQUIRED_FIELDS[self.chart_type] if not getattr(self, name)
+        ]
         if missing:
             raise PydanticCustomError(
                 "chart_fields",
@@ -352,9 +354,7 @@ class Chart(ElementBase):
 class InputTableElement(ElementBase):
     """Shows the app-level input table ``input_table`` names, editable."""
 
-    REFERENCES: ClassVar[tuple[tuple[str, ReferenceKind], ...]] = (
-        ("input_table", "input_table"),
-    )
+    REFERENCES: ClassVar[tuple[tuple[str, ReferenceKind], ...]] = (("input_table", "input_table"),)
     HAS_DATA: ClassVar[bool] = True
 
     type: Literal["input_table"]

@@ -12,7 +12,7 @@ from typing import TypeVar
 
 from trilith.spec.actions import ActionSequence
 from trilith.spec.app import App, Control, InputTable, Page
-from trilith.spec.base import PAGE_GRID_COLUMNS, ReferenceKind
+from trilith.spec.base import PAGE_GRID_COLUMNS, ReferenceKind, with_article
 from trilith.spec.elements import Element
 from trilith.spec.source import PathKey, SourceMap
 
@@ -87,8 +87,13 @@ class AppIndex:
         for position, sequence in enumerate(app.actions):
             self.action_paths.setdefault(sequence.id, ("actions", position))
 
-    def named(self) -> Iterator[NamedNode]:
-        """Every app-wide id in document order."""
+    def named(self) -> list[NamedNode]:
+        """Every app-wide id, in the order the file wrote them (when it came from one)."""
+        nodes = list(self._named())
+        unplaced = (1 << 30, 0)
+        return sorted(nodes, key=lambda node: self.source.locate(node.path) or unplaced)
+
+    def _named(self) -> Iterator[NamedNode]:
         for position, page in enumerate(self.app.pages):
             yield NamedNode(page.id, "page", ("pages", position))
             for node in self.elements:
@@ -121,22 +126,25 @@ class AppIndex:
         if target in self.ids(kind):
             return None
         noun = KIND_NOUNS[kind]
-        options = self.ids(kind)
-        hint = f"use one of: {', '.join(options)}" if options else f"define a {noun} '{target}'"
+        options = list(dict.fromkeys(self.ids(kind)))
+        hint = (
+            f"use one of: {', '.join(options)}"
+            if options
+            else f"define {with_article(noun)} '{target}'"
+        )
         node = self.element_by_id.get(target)
         if node is not None and kind in ("button", "modal"):
             return f"'{target}' is a {node.type} element, not a {noun}; {hint}"
         return f"unknown {noun} '{target}'; {hint}"
 
     def attachments(self, action_id: str) -> list[ElementNode]:
-        """The elements that run the sequence: its ``element`` and those listing it."""
-        nodes = [node for node in self.elements if action_id in node.element.actions]
+        """The elements that run the sequence: its ``element`` when it names one (listing
+        it elsewhere is an error of its own), else the elements listing it."""
         sequence = self.actions.get(action_id)
-        if sequence is not None and sequence.element in self.element_by_id:
-            owner = self.element_by_id[sequence.element]
-            if all(node.path != owner.path for node in nodes):
-                nodes.insert(0, owner)
-        return nodes
+        if sequence is not None and sequence.element is not None:
+            owner = self.element_by_id.get(sequence.element)
+            return [owner] if owner is not None else []
+        return [node for node in self.elements if action_id in node.element.actions]
 
 
 def _walk(
@@ -149,7 +157,9 @@ def _walk(
         node = ElementNode(element, (*path, position), ancestors, grid_columns)
         yield node
         for slot, children in element.child_slots():
-            yield from _walk(children, (*node.path, *slot), (*ancestors, node), element.grid_columns)
+            yield from _walk(
+                children, (*node.path, *slot), (*ancestors, node), element.grid_columns
+            )
 
 
 def _first_by_id(items: Sequence[_Identified]) -> dict[str, _Identified]:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from trilith.spec.actions import STEP_REFERENCES
 from trilith.spec.app import App
+from trilith.spec.base import with_article
 from trilith.spec.elements import Form, Tabs
 from trilith.spec.errors import SpecIssue
 from trilith.spec.index import KIND_NOUNS, AppIndex, ElementNode, NamedNode
@@ -86,7 +87,9 @@ def _references(index: AppIndex) -> Iterator[Finding]:
                 target = step.params.get(param)
                 if not isinstance(target, str):
                     noun = KIND_NOUNS[kind]
-                    yield Finding(step_path, f"{step.type} needs '{param}', the id of a {noun}")
+                    yield Finding(
+                        step_path, f"{step.type} needs '{param}', the id of {with_article(noun)}"
+                    )
                 elif problem := index.check_reference(kind, target):
                     yield Finding((*step_path, param), problem)
 
@@ -222,7 +225,8 @@ def _tabs(index: AppIndex) -> Iterator[Finding]:
         if default is not None and default not in tab_ids:
             yield Finding(
                 (*node.path, "default_tab"),
-                f"'{default}' is not a tab of {node.label}; use one of: {', '.join(tab_ids)}",
+                f"'{default}' is not a tab of {node.label}; use one of: "
+                f"{', '.join(dict.fromkeys(tab_ids))}",
             )
 
 
@@ -248,7 +252,7 @@ def _form_fields(index: AppIndex) -> Iterator[Finding]:
                 yield Finding(
                     (*path, "column"),
                     f"'{field.column}' is not a column of input table '{table.id}'; use one "
-                    f"of: {', '.join(table.column_names)}",
+                    f"of: {', '.join(dict.fromkeys(table.column_names))}",
                 )
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from sqlglot import exp
 
-__all__ = ["ColumnSpec", "create_index", "create_schema", "create_table", "table"]
+__all__ = ["ColumnSpec", "create_index", "create_schema", "create_table", "drop_schema", "table"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,3 +64,12 @@ def create_index(name: str, target: exp.Table, columns: Sequence[str]) -> exp.Cr
         ),
     )
     return exp.Create(this=index, kind="INDEX", exists=True)
+
+
+def drop_schema(schema: str, cascade: bool = True) -> exp.Drop:
+    return exp.Drop(
+        this=exp.Table(db=exp.to_identifier(schema, quoted=True)),
+        kind="SCHEMA",
+        exists=True,
+        cascade=cascade,
+    )
