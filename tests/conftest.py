@@ -17,7 +17,9 @@ from psycopg import sql
 from trilith.engines import Engine, create_engine
 from trilith.sql.ddl import drop_schema
 
-POSTGRES_URL = os.environ.get("TRILITH_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+POSTGRES_URL = os.environ.get(
+    "TRILITH_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
+)
 REDIS_URL = os.environ.get("TRILITH_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 REQUIRE_SERVICES = os.environ.get("TRILITH_REQUIRE_SERVICES") == "1"
 
@@ -78,7 +80,9 @@ def unique_schema() -> str:
 
 
 @pytest.fixture
-def make_engine_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], str]:
+def make_engine_url(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Callable[[str], str]:
     def make(name: str) -> str:
         if name == "duckdb":
             return f"duckdb:///{tmp_path_factory.mktemp('duck')}/w.duckdb"
@@ -95,7 +99,9 @@ def engine_name(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture
-def engine(engine_name: str, make_engine_url: Callable[[str], str], unique_schema: str) -> Iterator[Engine]:
+def engine(
+    engine_name: str, make_engine_url: Callable[[str], str], unique_schema: str
+) -> Iterator[Engine]:
     """A real engine; on PostgreSQL the test's schema is dropped afterwards."""
     eng = create_engine(make_engine_url(engine_name))
     try:

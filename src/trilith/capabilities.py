@@ -46,4 +46,7 @@ def collect() -> dict[str, list[str]]:
         except ModuleNotFoundError as exc:
             if exc.name != module:
                 raise
-    return {key: sorted({item for lister in listers for item in lister()}) for key, listers in _LISTERS.items()}
+    return {
+        key: sorted({item for lister in listers for item in lister()})
+        for key, listers in _LISTERS.items()
+    }

@@ -30,7 +30,9 @@ DEMO_WAREHOUSE = "duckdb:///./.trilith/demo.duckdb"
 
 WarehouseOption = Annotated[
     str | None,
-    typer.Option("--warehouse", "-w", help="Engine URL; overrides TRILITH_WAREHOUSE and the modes."),
+    typer.Option(
+        "--warehouse", "-w", help="Engine URL; overrides TRILITH_WAREHOUSE and the modes."
+    ),
 ]
 HostOption = Annotated[str | None, typer.Option(help="Bind address (TRILITH_HOST).")]
 PortOption = Annotated[int | None, typer.Option(help="Port (TRILITH_PORT).")]
@@ -41,7 +43,9 @@ def _settings(warehouse: str | None, host: str | None, port: int | None, **extra
     if warehouse:
         overrides["warehouse"] = warehouse
         # An explicit URL decides the engine; keep the mode only where it reads it.
-        overrides.setdefault("database_mode", "real_warehouse" if not _embedded(warehouse) else "embedded")
+        overrides.setdefault(
+            "database_mode", "real_warehouse" if not _embedded(warehouse) else "embedded"
+        )
     if host:
         overrides["host"] = host
     if port:
@@ -85,7 +89,9 @@ def serve(
 
 
 @app.command()
-def demo(warehouse: WarehouseOption = None, host: HostOption = None, port: PortOption = None) -> None:
+def demo(
+    warehouse: WarehouseOption = None, host: HostOption = None, port: PortOption = None
+) -> None:
     """Serve the demo on an embedded DuckDB file, authentication off on loopback."""
     extra = {} if "TRILITH_AUTH" in os.environ else {"auth": "none"}
     Path(".trilith").mkdir(exist_ok=True)

@@ -47,7 +47,9 @@ def row(id_: int, name: str, score: float = 1.5, active: bool = True) -> dict[st
     return {"id": id_, "name": name, "score": score, "active": active, "born": dt.date(1990, 1, 2)}
 
 
-def test_expression_with_named_parameters_round_trips_values(engine: Engine, people: exp.Table) -> None:
+def test_expression_with_named_parameters_round_trips_values(
+    engine: Engine, people: exp.Table
+) -> None:
     hostile = "Robert'); DROP TABLE people; --"
     engine.execute(insert_person(people), row(1, hostile))
     engine.execute(insert_person(people), row(2, "50% off", score=-0.25, active=False))
@@ -59,7 +61,9 @@ def test_expression_with_named_parameters_round_trips_values(engine: Engine, peo
     ]
 
 
-def test_text_sql_accepts_named_and_positional_parameters(engine: Engine, people: exp.Table) -> None:
+def test_text_sql_accepts_named_and_positional_parameters(
+    engine: Engine, people: exp.Table
+) -> None:
     engine.execute(insert_person(people), row(1, "a"))
     engine.execute(insert_person(people), row(2, "b"))
     name = people.sql(engine.read_dialect)
@@ -99,9 +103,14 @@ def test_transaction_commits_on_success(engine: Engine, people: exp.Table) -> No
 
 def test_transaction_rolls_back_everything_on_error(engine: Engine, people: exp.Table) -> None:
     engine.execute(insert_person(people), row(1, "kept"))
-    with pytest.raises(Conflict), engine.transaction() as session:
-        session.execute(insert_person(people), row(2, "lost"))
-        session.execute(insert_person(people), row(1, "duplicate key"))
+
+    def write_batch() -> None:
+        with engine.transaction() as session:
+            session.execute(insert_person(people), row(2, "lost"))
+            session.execute(insert_person(people), row(1, "duplicate key"))
+
+    with pytest.raises(Conflict):
+        write_batch()
     assert engine.fetch_rows(exp.select("name").from_(people)) == [("kept",)]
 
 

@@ -68,7 +68,9 @@ def test_threads_starting_at_once_apply_each_migration_once(
     assert [v for v, _ in version_rows(engine, unique_schema)] == list(range(1, LATEST_VERSION + 1))
 
 
-def _migrate_in_process(url: str, schema: str, barrier: multiprocessing.synchronize.Barrier) -> None:
+def _migrate_in_process(
+    url: str, schema: str, barrier: multiprocessing.synchronize.Barrier
+) -> None:
     engine = create_engine(url)
     barrier.wait()
     migrate(engine, schema)

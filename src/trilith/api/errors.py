@@ -88,13 +88,19 @@ def _field_path(location: tuple[Any, ...] | list[Any]) -> str:
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     details = [
-        {"field": _field_path(err.get("loc", ())), "message": err.get("msg", ""), "type": err.get("type")}
+        {
+            "field": _field_path(err.get("loc", ())),
+            "message": err.get("msg", ""),
+            "type": err.get("type"),
+        }
         for err in exc.errors()
     ]
     first = details[0] if details else {"field": "", "message": "invalid request"}
     message = f"{first['field']}: {first['message']}" if first["field"] else first["message"]
     if any(d["type"] == "json_invalid" for d in details):
-        body = error_body("bad_request", f"malformed JSON body: {message}", _request_id(request), details)
+        body = error_body(
+            "bad_request", f"malformed JSON body: {message}", _request_id(request), details
+        )
         return JSONResponse(body, status_code=400)
     body = error_body("validation_failed", message, _request_id(request), details)
     return JSONResponse(body, status_code=422)

@@ -30,7 +30,7 @@ from trilith.sql.render import Params, ParamStyle, RenderedSQL, render
 
 __all__ = ["Engine", "Session", "Statement", "rows_to_arrow"]
 
-Statement = exp.Expression | str
+Statement = exp.Expr | str
 
 
 class Session(ABC):
@@ -143,7 +143,7 @@ class Engine(ABC):
 
     # --- statements ------------------------------------------------------------------
 
-    def parse(self, sql: str) -> exp.Expression:
+    def parse(self, sql: str) -> exp.Expr:
         try:
             expressions = sqlglot.parse(sql, read=self.read_dialect)
         except ParseError as exc:
@@ -153,7 +153,7 @@ class Engine(ABC):
             raise BadRequest(f"expected exactly one SQL statement, got {len(statements)}")
         return statements[0]
 
-    def prepare(self, expression: exp.Expression) -> exp.Expression:
+    def prepare(self, expression: exp.Expr) -> exp.Expr:
         """Rewrite a tree for this engine before rendering; the default changes nothing."""
         return expression
 

@@ -24,7 +24,7 @@ from trilith.sql.render import ParamStyle, RenderedSQL
 __all__ = ["PostgresEngine"]
 
 CONNECT_TIMEOUT_S = 5
-POOL_TIMEOUT_S = 5.0
+POOL_TIMEOUT_S = 3.0
 
 
 class PostgresSession(Session):
@@ -57,7 +57,9 @@ class PostgresEngine(Engine):
         pool_module = require_driver("psycopg_pool", "postgres")
         self._psycopg: Any = psycopg
         self._pool_errors: Any = pool_module
-        options = {k: v for k, v in url.options.items() if k not in ("dialect", "pool_max")}
+        own = ("dialect", "pool_max", "pool_timeout")
+        options = {k: v for k, v in url.options.items() if k not in own}
+        self.pool_timeout = float(url.options.get("pool_timeout", POOL_TIMEOUT_S))
         query = "&".join(f"{k}={v}" for k, v in options.items())
         base = url.raw.split("?", 1)[0].replace(f"{url.scheme}://", "postgresql://", 1)
         self.conninfo = f"{base}?{query}" if query else base
@@ -68,10 +70,12 @@ class PostgresEngine(Engine):
             kwargs={
                 "autocommit": True,
                 "cursor_factory": psycopg.RawCursor,
-                "connect_timeout": CONNECT_TIMEOUT_S,
+                "connect_timeout": int(url.options.get("connect_timeout", CONNECT_TIMEOUT_S)),
             },
             check=pool_module.ConnectionPool.check_connection,
-            reconnect_timeout=0,
+            # Give up a reconnection attempt quickly; the next request starts a fresh one,
+            # so recovery does not wait out an exponential back-off.
+            reconnect_timeout=1.0,
             open=False,
             name="trilith",
         )
@@ -81,7 +85,7 @@ class PostgresEngine(Engine):
     @contextmanager
     def _connection(self) -> Iterator[Any]:
         try:
-            with self._pool.connection(timeout=POOL_TIMEOUT_S) as connection:
+            with self._pool.connection(timeout=self.pool_timeout) as connection:
                 yield connection
         except self._pool_errors.PoolTimeout as exc:
             raise WarehouseUnavailable(

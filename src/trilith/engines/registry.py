@@ -8,7 +8,7 @@ registered even when its driver is absent, and opening it then names the extra t
 from __future__ import annotations
 
 import importlib
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from trilith.capabilities import register_capability
 from trilith.engines.url import WarehouseURL
@@ -23,7 +23,15 @@ E = TypeVar("E", bound="type[Engine]")
 
 _ENGINES: dict[str, type[Engine]] = {}
 _ALIASES = {"postgres": "postgresql", "postgresql+psycopg": "postgresql"}
-_ADAPTER_MODULES = ("duckdb", "sqlite", "postgres", "snowflake", "databricks", "bigquery", "redshift")
+_ADAPTER_MODULES = (
+    "duckdb",
+    "sqlite",
+    "postgres",
+    "snowflake",
+    "databricks",
+    "bigquery",
+    "redshift",
+)
 
 
 def register_engine(cls: E) -> E:
@@ -61,7 +69,7 @@ def create_engine(url: str | WarehouseURL) -> Engine:
     return engine_class(parsed.scheme)(parsed)
 
 
-def require_driver(module: str, extra: str) -> object:
+def require_driver(module: str, extra: str) -> Any:
     """Import an optional driver, or fail with the exact command that installs it."""
     try:
         return importlib.import_module(module)

@@ -104,7 +104,7 @@ class SQLiteEngine(Engine):
         finally:
             connection.close()
 
-    def prepare(self, expression: exp.Expression) -> exp.Expression:
+    def prepare(self, expression: exp.Expr) -> exp.Expr:
         if isinstance(expression, exp.Create) and expression.kind == "SCHEMA":
             return exp.select(exp.Literal.number(0)).where(exp.false())
         if isinstance(expression, exp.Drop) and expression.kind == "SCHEMA":
@@ -112,16 +112,20 @@ class SQLiteEngine(Engine):
         if not any(table.args.get("db") for table in expression.find_all(exp.Table)):
             return expression
 
-        def fold(node: exp.Expression) -> exp.Expression:
+        def fold(node: exp.Expr) -> exp.Expr:
             if isinstance(node, exp.Table) and node.args.get("db"):
                 folded = node.copy()
-                folded.set("this", exp.to_identifier(schema_prefixed(node.db, node.name), quoted=True))
+                folded.set(
+                    "this", exp.to_identifier(schema_prefixed(node.db, node.name), quoted=True)
+                )
                 folded.set("db", None)
                 folded.set("catalog", None)
                 return folded
             if isinstance(node, exp.Column) and node.args.get("db"):
                 folded_col = node.copy()
-                folded_col.set("table", exp.to_identifier(schema_prefixed(node.db, node.table), quoted=True))
+                folded_col.set(
+                    "table", exp.to_identifier(schema_prefixed(node.db, node.table), quoted=True)
+                )
                 folded_col.set("db", None)
                 return folded_col
             return node

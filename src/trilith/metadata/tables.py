@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from trilith.sql.ddl import ColumnSpec as C
 
-__all__ = ["BASE_TABLES", "SCHEMA_VERSION_TABLE", "SCHEMA_VERSION_COLUMNS"]
+__all__ = ["BASE_TABLES", "SCHEMA_VERSION_COLUMNS", "SCHEMA_VERSION_TABLE"]
 
 SCHEMA_VERSION_TABLE = "schema_version"
 SCHEMA_VERSION_COLUMNS = (

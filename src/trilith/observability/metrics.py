@@ -33,7 +33,9 @@ class Metrics:
             "trilith_http_requests_in_flight", "Requests being served.", registry=self.registry
         )
         self.warehouse_up = Gauge(
-            "trilith_warehouse_up", "1 when the last warehouse check passed.", registry=self.registry
+            "trilith_warehouse_up",
+            "1 when the last warehouse check passed.",
+            registry=self.registry,
         )
 
     def observe(self, method: str, route: str, status: int, seconds: float) -> None:

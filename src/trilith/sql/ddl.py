@@ -25,7 +25,9 @@ def table(schema: str | None, name: str) -> exp.Table:
 
 
 def create_schema(schema: str) -> exp.Create:
-    return exp.Create(this=exp.Table(db=exp.to_identifier(schema, quoted=True)), kind="SCHEMA", exists=True)
+    return exp.Create(
+        this=exp.Table(db=exp.to_identifier(schema, quoted=True)), kind="SCHEMA", exists=True
+    )
 
 
 def create_table(
@@ -59,9 +61,7 @@ def create_index(name: str, target: exp.Table, columns: Sequence[str]) -> exp.Cr
     index = exp.Index(
         this=exp.to_identifier(name, quoted=True),
         table=target,
-        params=exp.IndexParameters(
-            columns=[exp.column(c, quoted=True) for c in columns]
-        ),
+        params=exp.IndexParameters(columns=[exp.column(c, quoted=True) for c in columns]),
     )
     return exp.Create(this=index, kind="INDEX", exists=True)
 

@@ -50,15 +50,19 @@ def _marker(style: ParamStyle, position: int, name: str) -> str:
     return f"@{name}"
 
 
-def render(expression: exp.Expression, dialect: str, style: ParamStyle, params: Params) -> RenderedSQL:
-    positional = list(params) if isinstance(params, Sequence) and not isinstance(params, str) else None
+def render(
+    expression: exp.Expr, dialect: str, style: ParamStyle, params: Params
+) -> RenderedSQL:
+    positional = (
+        list(params) if isinstance(params, Sequence) and not isinstance(params, str) else None
+    )
     named: Mapping[str, Any] = params if isinstance(params, Mapping) else {}
     ordered: list[Any] = []
     by_name: dict[str, Any] = {}
     seen_positional = 0
     missing: list[str] = []
 
-    def swap(node: exp.Expression) -> exp.Expression:
+    def swap(node: exp.Expr) -> exp.Expr:
         nonlocal seen_positional
         if not isinstance(node, exp.Placeholder):
             return node
