@@ -1,0 +1,113 @@
+"""The `trilith` command, run as a user runs it: a real process."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from trilith import __version__
+
+TRILITH = [sys.executable, "-m", "trilith.cli"]
+
+
+def run(
+    *args: str, env: dict[str, str] | None = None, cwd: Path | None = None
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [*TRILITH, *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, **(env or {})},
+        cwd=cwd,
+    )
+
+
+def test_version() -> None:
+    result = run("version")
+    assert result.returncode == 0
+    assert result.stdout.strip() == __version__
+
+
+@pytest.mark.parametrize(
+    ("args", "env", "message"),
+    [
+        (
+            ["serve", "--warehouse", "oracle://x/y"],
+            {},
+            "unknown warehouse URL scheme 'oracle'; supported: ",
+        ),
+        (
+            ["serve", "--warehouse", "trilith.duckdb"],
+            {},
+            "malformed warehouse URL 'trilith.duckdb'",
+        ),
+        (
+            ["serve"],
+            {"SIGMA_MODE": "sigma", "TRILITH_WAREHOUSE": ""},
+            "SIGMA_MODE=sigma needs a warehouse",
+        ),
+        (["serve"], {"SIGMA_MODE": "prod"}, "invalid configuration: SIGMA_MODE"),
+        (
+            ["serve", "--host", "0.0.0.0"],
+            {"TRILITH_AUTH": "none"},
+            "TRILITH_AUTH=none is for local",
+        ),
+    ],
+)
+def test_bad_configuration_is_one_line_and_exit_2(
+    args: list[str], env: dict[str, str], message: str, tmp_path: Path
+) -> None:
+    result = run(*args, env=env, cwd=tmp_path)
+    assert result.returncode == 2
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def test_serve_answers_and_prints_the_generated_token(tmp_path: Path) -> None:
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if k != "TRILITH_ADMIN_TOKEN"}
+    process = subprocess.Popen(
+        [*TRILITH, "serve", "--warehouse", f"duckdb:///{tmp_path}/w.duckdb", "--port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        health = None
+        while time.monotonic() < deadline:
+            try:
+                health = httpx.get(f"http://127.0.0.1:{port}/health", timeout=1)
+                break
+            except httpx.TransportError:
+                time.sleep(0.2)
+        assert health is not None
+        assert health.status_code == 200
+        assert health.json()["status"] == "healthy"
+        unauthorised = httpx.get(f"http://127.0.0.1:{port}/api/apps")
+        assert unauthorised.status_code == 401
+    finally:
+        process.terminate()
+        output, _ = process.communicate(timeout=20)
+    lines = output.splitlines()
+    marker = next(i for i, line in enumerate(lines) if "this run's admin token is" in line)
+    token = lines[marker + 1].strip()
+    assert len(token) >= 32
+    assert (tmp_path / "w.duckdb").exists()
