@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import sys
+from importlib import resources
 from pathlib import Path
 from typing import Annotated
 
@@ -12,8 +15,13 @@ from pydantic import ValidationError
 from rich.console import Console
 
 from trilith import __version__
-from trilith.errors import TrilithError
+from trilith.engines.registry import create_engine
+from trilith.errors import ConfigurationError, TrilithError
+from trilith.metadata.apps import AppStore
 from trilith.settings import Settings
+from trilith.spec import SpecError, app_json_schema, dump_app_yaml, load_app, load_app_text
+from trilith.spec.edits import flatten_elements
+from trilith.warehouse import Warehouse
 
 __all__ = ["app", "main"]
 
@@ -27,6 +35,8 @@ app = typer.Typer(
 console = Console(stderr=True)
 
 DEMO_WAREHOUSE = "duckdb:///./.trilith/demo.duckdb"
+# The demo app ships with the source tree (`make demo` runs from a checkout).
+DEMO_APP = Path(__file__).resolve().parents[2] / "examples" / "showcase" / "app.yaml"
 
 WarehouseOption = Annotated[
     str | None,
@@ -57,15 +67,28 @@ def _embedded(url: str) -> bool:
     return url.split("://", 1)[0].lower() in ("duckdb", "sqlite")
 
 
-def _serve(settings: Settings) -> None:
+def _store(settings: Settings) -> AppStore:
+    """The app store on a migrated warehouse, for commands that work without a server."""
+    engine = create_engine(settings.warehouse_url())
+    warehouse = Warehouse(engine, settings.writeback_schema)
+    warehouse.ensure_ready()
+    return AppStore(engine, settings.writeback_schema)
+
+
+def _serve(settings: Settings, spec: Path | None = None) -> None:
     import uvicorn
 
     from trilith.api import create_app
-    from trilith.engines.registry import create_engine
 
     settings.check_bind()
+    app_spec = load_app(spec) if spec else None
     url = settings.warehouse_url()
     engine = create_engine(url)
+    if app_spec is not None:
+        warehouse = Warehouse(engine, settings.writeback_schema)
+        warehouse.ensure_ready()
+        report = AppStore(engine, settings.writeback_schema).apply(app_spec, "cli")
+        console.print(report.summary())
     application = create_app(settings, engine=engine)
     console.print(
         f"[bold]Trilith {__version__}[/] on {engine.warehouse_type} "
@@ -80,22 +103,97 @@ def _serve(settings: Settings) -> None:
     uvicorn.run(application, host=settings.host, port=settings.port, log_level="info")
 
 
+SpecArgument = Annotated[Path, typer.Argument(help="App spec file (YAML or JSON).", dir_okay=False)]
+OutputOption = Annotated[Path | None, typer.Option("--output", "-o", help="Write to a file.")]
+
+
 @app.command()
 def serve(
-    warehouse: WarehouseOption = None, host: HostOption = None, port: PortOption = None
+    spec: Annotated[
+        Path | None, typer.Argument(help="App spec to apply at start (YAML or JSON).")
+    ] = None,
+    warehouse: WarehouseOption = None,
+    host: HostOption = None,
+    port: PortOption = None,
 ) -> None:
-    """Serve the API (and the UI when it is built) on the configured warehouse."""
-    _serve(_settings(warehouse, host, port))
+    """Serve the API (and the UI when it is built); with APP, apply that spec first."""
+    _serve(_settings(warehouse, host, port), spec)
 
 
 @app.command()
 def demo(
     warehouse: WarehouseOption = None, host: HostOption = None, port: PortOption = None
 ) -> None:
-    """Serve the demo on an embedded DuckDB file, authentication off on loopback."""
+    """Serve the demo app on an embedded DuckDB file, authentication off on loopback."""
     extra = {} if "TRILITH_AUTH" in os.environ else {"auth": "none"}
     Path(".trilith").mkdir(exist_ok=True)
-    _serve(_settings(warehouse or DEMO_WAREHOUSE, host, port, **extra))
+    spec = DEMO_APP if DEMO_APP.exists() else None
+    _serve(_settings(warehouse or DEMO_WAREHOUSE, host, port, **extra), spec)
+
+
+@app.command()
+def validate(spec: SpecArgument) -> None:
+    """Check an app spec; list every problem with file:line:column and spec path."""
+    loaded = load_app(spec)
+    elements = sum(1 for _ in flatten_elements(loaded))
+    typer.echo(
+        f"{spec}: app '{loaded.id}' is valid ({len(loaded.pages)} pages, {elements} elements, "
+        f"{len(loaded.controls)} controls, {len(loaded.input_tables)} input tables, "
+        f"{len(loaded.actions)} action sequences)"
+    )
+
+
+@app.command()
+def apply(spec: SpecArgument, warehouse: WarehouseOption = None) -> None:
+    """Store an app spec in the warehouse; re-applying is idempotent and says what changed."""
+    loaded = load_app(spec)
+    report = _store(_settings(warehouse, None, None)).apply(loaded, "cli")
+    typer.echo(report.summary())
+
+
+@app.command()
+def export(
+    app_id: Annotated[str, typer.Argument(help="Id of a stored app.")],
+    warehouse: WarehouseOption = None,
+    output: OutputOption = None,
+) -> None:
+    """Write a stored app back out as YAML."""
+    _emit(dump_app_yaml(_store(_settings(warehouse, None, None)).get(app_id).app), output)
+
+
+@app.command()
+def schema(output: OutputOption = None) -> None:
+    """Print the JSON Schema of app specs, for editor autocompletion."""
+    _emit(json.dumps(app_json_schema(), indent=2) + "\n", output)
+
+
+def _emit(text: str, output: Path | None) -> None:
+    if output:
+        output.write_text(text, encoding="utf-8")
+        console.print(f"wrote {output}")
+    else:
+        typer.echo(text, nl=False)
+
+
+@app.command()
+def init(
+    name: Annotated[str, typer.Argument(help="Folder to create; also the app's title.")],
+) -> None:
+    """Create a folder with a working example app to start from."""
+    target = Path(name)
+    if target.exists() and any(target.iterdir()):
+        raise ConfigurationError(f"{target} exists and is not empty; pick a new folder name")
+    app_id = re.sub(r"[^a-z0-9_]+", "_", target.name.lower()).strip("_") or "app"
+    if app_id[0].isdigit():
+        app_id = f"app_{app_id}"
+    title = re.sub(r"[_\-\s]+", " ", target.name).strip().capitalize() or "My app"
+    template = resources.files("trilith.templates").joinpath("app.yaml").read_text("utf-8")
+    text = template.replace("__APP_ID__", app_id).replace("__APP_TITLE__", title)
+    load_app_text(text, str(target / "app.yaml"))  # the scaffold must itself be valid
+    target.mkdir(parents=True, exist_ok=True)
+    (target / "app.yaml").write_text(text, encoding="utf-8")
+    typer.echo(f"created {target / 'app.yaml'}: app '{app_id}'")
+    typer.echo(f"next: trilith serve {target / 'app.yaml'}")
 
 
 @app.command()
@@ -109,6 +207,9 @@ def main() -> None:
         app()
     except TrilithError as exc:
         _fail(exc.message)
+    except SpecError as exc:
+        console.print(str(exc), highlight=False, soft_wrap=True, markup=False)
+        sys.exit(1)
     except ValidationError as exc:
         problems = "; ".join(
             f"{'.'.join(str(p) for p in err['loc']) or 'settings'}: {err['msg']}"

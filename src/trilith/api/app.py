@@ -7,14 +7,13 @@ import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import Depends, FastAPI
+from fastapi import FastAPI
 from starlette.concurrency import run_in_threadpool
 
 from trilith import __version__
-from trilith.api.deps import require_actor
 from trilith.api.errors import install_error_handlers
 from trilith.api.middleware import RequestContextMiddleware
-from trilith.api.routes import apps, health, sigma
+from trilith.api.routes import apps, health, layout_elements, sigma
 from trilith.engines.base import Engine
 from trilith.engines.registry import create_engine
 from trilith.errors import TrilithError
@@ -58,5 +57,6 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.add_middleware(RequestContextMiddleware, metrics=metrics)
     app.include_router(health.router)
     app.include_router(sigma.router)
-    app.include_router(apps.router, dependencies=[Depends(require_actor)])
+    app.include_router(apps.router)
+    app.include_router(layout_elements.router)
     return app

@@ -9,10 +9,18 @@ from starlette.concurrency import run_in_threadpool
 
 from trilith.auth import Actor, authenticate
 from trilith.engines.base import Engine
+from trilith.metadata.apps import AppStore
 from trilith.settings import Settings
 from trilith.warehouse import Warehouse
 
-__all__ = ["CurrentActor", "EngineDep", "SettingsDep", "WarehouseDep", "require_actor"]
+__all__ = [
+    "AppStoreDep",
+    "CurrentActor",
+    "EngineDep",
+    "SettingsDep",
+    "WarehouseDep",
+    "require_actor",
+]
 
 
 def get_settings(request: Request) -> Settings:
@@ -52,3 +60,10 @@ def get_engine(warehouse: WarehouseDep) -> Engine:
 
 
 EngineDep = Annotated[Engine, Depends(get_engine)]
+
+
+def get_app_store(warehouse: WarehouseDep) -> AppStore:
+    return AppStore(warehouse.engine, warehouse.schema)
+
+
+AppStoreDep = Annotated[AppStore, Depends(get_app_store)]

@@ -53,23 +53,26 @@ BASE_TABLES: dict[str, tuple[tuple[C, ...], tuple[str, ...]]] = {
         ),
         ("id",),
     ),
+    # Element ids are unique within an app, not across apps.
     "layout_elements": (
         (
+            C("app_id", "TEXT", nullable=False),
             C("id", "TEXT", nullable=False),
-            C("app_id", "TEXT"),
             C("type", "TEXT", nullable=False),
             C("config", "TEXT", nullable=False),
+            C("page_id", "TEXT", nullable=False),
             C("parent_id", "TEXT"),
+            C("tab_id", "TEXT"),
             C("nesting_level", "INT", nullable=False),
             C("position", "INT", nullable=False),
             *_STAMPS,
         ),
-        ("id",),
+        ("app_id", "id"),
     ),
     "action_sequences": (
         (
+            C("app_id", "TEXT", nullable=False),
             C("id", "TEXT", nullable=False),
-            C("app_id", "TEXT"),
             C("name", "TEXT", nullable=False),
             C("element_id", "TEXT"),
             C("trigger", "TEXT", nullable=False),
@@ -77,7 +80,7 @@ BASE_TABLES: dict[str, tuple[tuple[C, ...], tuple[str, ...]]] = {
             C("is_paused", "BOOLEAN", nullable=False),
             *_STAMPS,
         ),
-        ("id",),
+        ("app_id", "id"),
     ),
     "action_runs": (
         (
