@@ -68,12 +68,11 @@ def test_unknown_references(problems: Problems) -> None:
     ) == [
         "app.yaml:6:34: pages[0].elements[0].control: unknown control 'regoin'; "
         "define a control 'regoin'",
-        "app.yaml:7:42: pages[0].elements[1].input_table: unknown input table 'notes'; "
+        "app.yaml:7:39: pages[0].elements[1].input_table: unknown input table 'notes'; "
         "define an input table 'notes'",
-        "app.yaml:8:50: pages[0].elements[2].actions[0]: unknown action sequence 'nope'; "
+        "app.yaml:8:53: pages[0].elements[2].actions[0]: unknown action sequence 'nope'; "
         "use one of: a1",
-        "app.yaml:11:5: actions[0].element: unknown element 'missing'; "
-        "use one of: ctl, grid, go",
+        "app.yaml:11:5: actions[0].element: unknown element 'missing'; use one of: ctl, grid, go",
     ]
 
 

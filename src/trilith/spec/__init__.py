@@ -7,6 +7,7 @@ cross-reference rules, and the JSON Schema.
 
 from __future__ import annotations
 
+from trilith.capabilities import register_capability
 from trilith.spec.actions import (
     STEP_REFERENCES,
     ActionSequence,
@@ -17,6 +18,7 @@ from trilith.spec.actions import (
 from trilith.spec.app import App, Control, InputColumn, InputTable, Page, Theme
 from trilith.spec.base import PAGE_GRID_COLUMNS, SPACING_PX, ElementStyle, GridPosition
 from trilith.spec.elements import (
+    ELEMENT_TYPES,
     MODAL_WIDTH_PX,
     Button,
     Chart,
@@ -45,6 +47,7 @@ from trilith.spec.schema import app_json_schema
 from trilith.spec.source import SourceMap, format_path, parse_yaml
 
 __all__ = [
+    "ELEMENT_TYPES",
     "MAX_NESTING",
     "MODAL_WIDTH_PX",
     "PAGE_GRID_COLUMNS",
@@ -96,3 +99,8 @@ __all__ = [
     "rule",
     "validate_app",
 ]
+
+
+@register_capability("layout_element_types")
+def _layout_element_types() -> list[str]:
+    return list(ELEMENT_TYPES)

@@ -8,14 +8,13 @@ reads snake_case names and their camelCase aliases (``cornerStyle`` for
 from __future__ import annotations
 
 import re
-from typing import Annotated, Literal, get_args
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from pydantic.alias_generators import to_camel
 
 __all__ = [
     "PAGE_GRID_COLUMNS",
-    "REFERENCE_KINDS",
     "SPACING_PX",
     "Border",
     "Density",
@@ -49,7 +48,6 @@ Identifier = Annotated[
 #: What an id-valued field may point at. ``button`` and ``modal`` are element types;
 #: ``element`` is any element.
 ReferenceKind = Literal["element", "button", "modal", "control", "input_table", "action", "page"]
-REFERENCE_KINDS: tuple[ReferenceKind, ...] = get_args(ReferenceKind)
 
 _CAMEL_BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 
@@ -71,8 +69,6 @@ class SpecModel(BaseModel):
         extra="forbid",
         alias_generator=to_camel,
         populate_by_name=True,
-        str_strip_whitespace=False,
-        validate_default=False,
     )
 
 

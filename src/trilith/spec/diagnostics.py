@@ -46,19 +46,22 @@ def issues_from_validation_error(
     error: ValidationError, source: SourceMap, root: type[BaseModel]
 ) -> list[SpecIssue]:
     """One issue per problem; a value no member of a union accepted is one problem."""
-    found: dict[PathKey | tuple[PathKey, str], tuple[PathKey, str]] = {}
+    entries: list[tuple[PathKey, str | None]] = []  # None: a union problem, worded below
     unions: dict[PathKey, tuple[Any, list[str]]] = {}
     for details in error.errors(include_url=False):
         at = _resolve(root, details["loc"])
         if at.branches:
-            unions.setdefault(at.path, (details["input"], []))[1].extend(at.branches)
-            found.setdefault(at.path, (at.path, ""))
-        else:
-            path, message = MESSAGES.get(details["type"], _as_reported)(details, at)
-            found.setdefault((path, message), (path, message))
+            if at.path not in unions:
+                unions[at.path] = (details["input"], [])
+                entries.append((at.path, None))
+            unions[at.path][1].extend(at.branches)
+            continue
+        entry = MESSAGES.get(details["type"], _as_reported)(details, at)
+        if entry not in entries:
+            entries.append(entry)
     issues: list[SpecIssue] = []
-    for path, message in found.values():
-        if path in unions and not message:
+    for path, message in entries:
+        if message is None:
             value, branches = unions[path]
             message = f"got {_show(value)}; use {_or(branches)}"
         issues.append(source.issue(path, message))
@@ -111,19 +114,20 @@ def _missing_type(details: ErrorDetails, at: Located) -> tuple[PathKey, str]:
     return at.path, f"missing 'type'; add type: one of {', '.join(tags)}"
 
 
-_EXPECTED = {
-    "string_type": "text",
-    "int_type": "a whole number",
-    "int_parsing": "a whole number",
-    "int_from_float": "a whole number",
-    "float_type": "a number",
-    "float_parsing": "a number",
-    "bool_type": "true or false",
-    "bool_parsing": "true or false",
-    "list_type": "a list",
-    "dict_type": "a mapping",
-    "model_type": "a mapping",
-    "model_attributes_type": "a mapping",
+#: Pydantic type errors → what was expected, and how to write it.
+_EXPECTED: dict[str, tuple[str, str]] = {
+    "string_type": ("text", "quote it"),
+    "int_type": ("a whole number", "write digits only, like 12"),
+    "int_parsing": ("a whole number", "write digits only, like 12"),
+    "int_from_float": ("a whole number", "drop the fraction"),
+    "float_type": ("a number", "write it like 12 or 1.5"),
+    "float_parsing": ("a number", "write it like 12 or 1.5"),
+    "bool_type": ("true or false", "write true or false"),
+    "bool_parsing": ("true or false", "write true or false"),
+    "list_type": ("a list", "write it as [a, b] or as lines starting with '- '"),
+    "dict_type": ("a mapping", "write it as key: value lines"),
+    "model_type": ("a mapping", "write it as key: value lines"),
+    "model_attributes_type": ("a mapping", "write it as key: value lines"),
 }
 
 
@@ -132,9 +136,10 @@ def _wrong_type(details: ErrorDetails, at: Located) -> tuple[PathKey, str]:
     value = details["input"]
     if not at.path and details["type"] == "model_type":
         return at.path, f"an app spec is a mapping with id, title and pages; got {_show(value)}"
-    expected = _EXPECTED[details["type"]]
-    hint = "; quote it" if expected == "text" and isinstance(value, int | float) else ""
-    return at.path, f"expected {expected}, got {_show(value)}{hint}"
+    expected, hint = _EXPECTED[details["type"]]
+    if expected == "text" and not isinstance(value, int | float):
+        hint = "write it as a string"
+    return at.path, f"expected {expected}, got {_show(value)}; {hint}"
 
 
 @_message("greater_than_equal", "greater_than", "less_than_equal", "less_than")

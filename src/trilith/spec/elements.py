@@ -9,13 +9,14 @@ new element type needs no change to the rules.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Annotated, Any, ClassVar, Literal
+from typing import Annotated, Any, ClassVar, Literal, get_args
 
 from pydantic import BeforeValidator, Field, JsonValue, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 from trilith.spec.base import (
     PAGE_GRID_COLUMNS,
+    SPACING_PX,
     Border,
     Density,
     ElementStyle,
@@ -29,6 +30,7 @@ from trilith.spec.base import (
 
 __all__ = [
     "CHART_REQUIRED_FIELDS",
+    "ELEMENT_TYPES",
     "MODAL_WIDTH_PX",
     "Button",
     "Chart",
@@ -143,6 +145,16 @@ class Container(ElementBase):
     @property
     def grid_columns(self) -> int:
         return self.density
+
+    @property
+    def gap_px(self) -> int:
+        """Pixels between children: the spacing step, or 0 without ``element_gap``."""
+        return SPACING_PX[self.spacing] if self.element_gap else 0
+
+    @property
+    def padding_px(self) -> int:
+        """Pixels inside the border: the spacing step, or 0 without ``padding``."""
+        return SPACING_PX[self.spacing] if self.padding else 0
 
     def child_slots(self) -> Iterator[Slot]:
         yield ("children",), self.children
@@ -407,3 +419,8 @@ Element = Annotated[
 
 for _model in (Container, Tab, Tabs, Modal, Popover):
     _model.model_rebuild()
+
+#: Every element ``type``, in the order of the ``Element`` union.
+ELEMENT_TYPES: tuple[str, ...] = tuple(
+    get_args(model.model_fields["type"].annotation)[0] for model in get_args(get_args(Element)[0])
+)

@@ -64,6 +64,10 @@ class SpecError(Exception):
     def __str__(self) -> str:
         return self._summary()
 
+    def __reduce__(self) -> tuple[type[SpecError], tuple[list[SpecIssue]]]:
+        # Rebuild from the issues (not the message) when pickled across processes.
+        return type(self), (self.issues,)
+
 
 def _issue_order(issue: SpecIssue) -> tuple[str, int, int, str, str]:
     return (

@@ -11,12 +11,15 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.nodes import ScalarNode
+from ruamel.yaml.representer import BaseRepresenter
 from ruamel.yaml.scalarbool import ScalarBoolean
 
 from trilith.spec.base import to_snake
@@ -86,12 +89,28 @@ def parse_yaml(text: str, filename: str | None = None) -> tuple[Any, SourceMap]:
 def dump_yaml(data: Any) -> str:
     """Plain data as block-style YAML, keys in the order given."""
     yaml = YAML(typ="rt", pure=True)
+    yaml.representer.add_representer(str, _represent_str)
     yaml.default_flow_style = False
     yaml.indent(mapping=2, sequence=4, offset=2)
     yaml.width = 100
     buffer = io.StringIO()
     yaml.dump(data, buffer)
     return buffer.getvalue()
+
+
+_UNICODE_BREAKS = re.compile("[\x85\u2028\u2029]")
+
+
+def _represent_str(representer: BaseRepresenter, text: str) -> ScalarNode:
+    # Multi-line text (markdown) reads best as a literal block; ruamel falls back to a
+    # quoted style when a block cannot hold the text. Unicode line breaks are written
+    # escaped: ruamel's single-quoted style does not round-trip them.
+    style = None
+    if _UNICODE_BREAKS.search(text):
+        style = '"'
+    elif "\n" in text and text.replace("\n", "").replace("\t", "").isprintable():
+        style = "|"
+    return representer.represent_scalar("tag:yaml.org,2002:str", text, style=style)
 
 
 def _syntax_issue(error: MarkedYAMLError, filename: str | None) -> SpecIssue:
@@ -105,6 +124,20 @@ def _syntax_issue(error: MarkedYAMLError, filename: str | None) -> SpecIssue:
     line = mark.line + 1 if mark is not None else None
     column = mark.column + 1 if mark is not None else None
     return SpecIssue("", message, line, column, filename)
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _join_surrogates(text: str) -> str:
+    # JSON writes a character beyond U+FFFF as a pair of \u escapes; YAML reads each
+    # escape as a character of its own, so pair them back up.
+    if _SURROGATE.search(text) is None:
+        return text
+    try:
+        return text.encode("utf-16", "surrogatepass").decode("utf-16")
+    except UnicodeDecodeError:
+        return text
 
 
 class _Converter:
@@ -154,13 +187,17 @@ class _Converter:
         self._positions[path] = (line + 1, column + 1)
 
     def _scalar(self, node: Any, path: PathKey) -> Any:
-        if node is None or type(node) in (str, int, float, bool):
+        if type(node) is str:
+            return _join_surrogates(node)
+        if node is None or type(node) in (int, float, bool):
             return node
         if isinstance(node, ScalarBoolean):
             return bool(node)
         if isinstance(node, dt.date):  # also datetime and ruamel's TimeStamp
             return node.isoformat()
-        for plain_type in (bool, str, int, float):
+        if isinstance(node, str):
+            return _join_surrogates(str(node))
+        for plain_type in (bool, int, float):
             if isinstance(node, plain_type):
                 return plain_type(node)
         tag = getattr(getattr(node, "tag", None), "value", None) or type(node).__name__
