@@ -205,11 +205,11 @@ def version() -> None:
 def main() -> None:
     try:
         app()
-    except TrilithError as exc:
-        _fail(exc.message)
     except SpecError as exc:
         console.print(str(exc), highlight=False, soft_wrap=True, markup=False)
         sys.exit(1)
+    except TrilithError as exc:
+        _fail(exc.message)
     except ValidationError as exc:
         problems = "; ".join(
             f"{'.'.join(str(p) for p in err['loc']) or 'settings'}: {err['msg']}"

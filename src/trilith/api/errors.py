@@ -17,7 +17,6 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from trilith.errors import RateLimited, TrilithError
-from trilith.spec.errors import SpecError
 
 __all__ = ["error_body", "install_error_handlers"]
 
@@ -117,27 +116,7 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse(body, status_code=exc.status_code, headers=getattr(exc, "headers", None))
 
 
-async def _spec_error(request: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, SpecError)
-    details = [
-        {
-            "path": issue.path,
-            "message": issue.message,
-            "line": issue.line,
-            "column": issue.column,
-            "file": issue.file,
-        }
-        for issue in exc.issues
-    ]
-    first = exc.issues[0]
-    count = len(exc.issues)
-    message = str(first) if count == 1 else f"{first} (and {count - 1} more problems)"
-    body = error_body("validation_failed", message, _request_id(request), details)
-    return JSONResponse(body, status_code=422)
-
-
 def install_error_handlers(app: FastAPI) -> None:
-    app.add_exception_handler(SpecError, _spec_error)
     app.add_exception_handler(TrilithError, _trilith_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)

@@ -18,6 +18,8 @@ import importlib
 import logging
 import threading
 import time
+import warnings
+from abc import abstractmethod
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -38,7 +40,7 @@ from trilith.errors import (
 )
 from trilith.sql.render import RenderedSQL
 
-__all__ = ["CloudEngine", "CloudSession", "as_bool", "url_options"]
+__all__ = ["CloudEngine", "CloudSession", "Lease", "as_bool", "retype", "url_options"]
 
 logger = logging.getLogger(__name__)
 
@@ -58,9 +60,7 @@ def as_bool(text: str) -> bool:
     raise ValueError("expected true or false")
 
 
-def url_options(
-    url: WarehouseURL, accepted: Mapping[str, Callable[[str], Any]]
-) -> dict[str, Any]:
+def url_options(url: WarehouseURL, accepted: Mapping[str, Callable[[str], Any]]) -> dict[str, Any]:
     """The URL's query options converted by `accepted`; an unknown or bad option is an error."""
     options: dict[str, Any] = {}
     for name, text in url.options.items():
@@ -74,8 +74,26 @@ def url_options(
         try:
             options[name] = convert(text)
         except ValueError as exc:
-            raise ConfigurationError(f"bad {url.scheme} URL option {name}={text!r}: {exc}") from None
+            raise ConfigurationError(
+                f"bad {url.scheme} URL option {name}={text!r}: {exc}"
+            ) from None
     return options
+
+
+def retype(expression: exp.Expr, types: Mapping[exp.DType, exp.DType]) -> exp.Expr:
+    """Replace column and cast types the warehouse lacks (or sizes badly) by the ones it has.
+
+    Only bare types are replaced: `VARCHAR` may become something else, `VARCHAR(20)` stays.
+    """
+
+    def swap(node: exp.Expr) -> exp.Expr:
+        if isinstance(node, exp.DataType) and node.this in types and not node.expressions:
+            return exp.DataType(this=types[node.this], nested=False)
+        return node
+
+    if any(node.this in types for node in expression.find_all(exp.DataType)):
+        return expression.transform(swap)
+    return expression
 
 
 class CloudSession(Session):
@@ -92,7 +110,10 @@ class CloudSession(Session):
         if self._cursor is None:
             self._cursor = self.cloud.open_cursor(self.connection)
         self.statements += 1
-        self._cursor.execute(rendered.sql, rendered.params or None)
+        if rendered.params:
+            self._cursor.execute(rendered.sql, rendered.params)
+        else:  # not every driver takes None for "no parameters"
+            self._cursor.execute(rendered.sql)
         return self._cursor
 
     def _description(self, cursor: Any) -> list[str]:
@@ -108,7 +129,7 @@ class CloudSession(Session):
 
 
 @dataclass
-class _Lease:
+class Lease:
     connection: Any
     broken: bool = False
 
@@ -118,11 +139,14 @@ class CloudEngine(Engine):
 
     driver_module: ClassVar[str]
     session_class: ClassVar[type[CloudSession]] = CloudSession
+    # Cloud warehouses prune by partitions and clustering; none has CREATE INDEX.
+    SUPPORTS_INDEXES = False
     MAX_IDLE_CONNECTIONS: ClassVar[int] = 4
     IDLE_TIMEOUT_S: ClassVar[float] = 300.0
-    # Driver exception classes as "module:Class", and message fragments (lower case) of
-    # errors that mean a concurrent write got in the way.
+    # How driver errors map onto the hierarchy: exception classes as "module:Class", and
+    # lower-case fragments of messages, for errors a driver raises under a generic class.
     UNAVAILABLE_ERRORS: ClassVar[tuple[str, ...]] = ()
+    UNAVAILABLE_MESSAGES: ClassVar[tuple[str, ...]] = ()
     CONFLICT_ERRORS: ClassVar[tuple[str, ...]] = ()
     CONFLICT_MESSAGES: ClassVar[tuple[str, ...]] = ()
 
@@ -132,19 +156,18 @@ class CloudEngine(Engine):
         self._driver: Any = None
         self._idle: list[tuple[float, Any]] = []
         self._pool_lock = threading.Lock()
-        self._migration_lock = threading.Lock()
         self._error_classes: dict[str, tuple[type[BaseException], ...]] = {}
 
     # --- hooks -----------------------------------------------------------------------
 
     @classmethod
+    @abstractmethod
     def parse_url(cls, url: WarehouseURL) -> dict[str, Any]:
         """The driver's connect keyword arguments for `url`; ConfigurationError if incomplete."""
-        raise NotImplementedError
 
+    @abstractmethod
     def _connect(self) -> Any:
         """Open one autocommitting driver connection from `self.connect_kwargs`."""
-        raise NotImplementedError
 
     def open_cursor(self, connection: Any) -> Any:
         return connection.cursor()
@@ -182,7 +205,7 @@ class CloudEngine(Engine):
                 f"cannot connect to {self.warehouse_type} at {self.redacted_url()}: {exc}"
             ) from exc
 
-    def _checkin(self, lease: _Lease) -> None:
+    def _checkin(self, lease: Lease) -> None:
         if not lease.broken:
             with self._pool_lock:
                 if len(self._idle) < self.MAX_IDLE_CONNECTIONS:
@@ -197,8 +220,8 @@ class CloudEngine(Engine):
             logger.debug("closing a %s connection failed", self.warehouse_type, exc_info=True)
 
     @contextmanager
-    def _lease(self) -> Iterator[_Lease]:
-        lease = _Lease(self._checkout())
+    def _lease(self) -> Iterator[Lease]:
+        lease = Lease(self._checkout())
         try:
             yield lease
         except BaseException as exc:
@@ -233,18 +256,23 @@ class CloudEngine(Engine):
                 try:
                     yield session
                 except BaseException:
-                    try:
-                        lease.connection.rollback()
-                    except Exception:
-                        lease.broken = True
-                        logger.warning("%s rollback failed", self.warehouse_type, exc_info=True)
+                    self._rollback_quietly(lease)
                     raise
                 try:
                     lease.connection.commit()
                 except Exception as exc:
+                    self._rollback_quietly(lease)  # a failed COMMIT may leave it open
                     raise self.translate_error(exc, "COMMIT") from exc
             finally:
                 session.close()
+
+    def _rollback_quietly(self, lease: Lease) -> None:
+        """Roll back without hiding the error that caused it; a failure drops the connection."""
+        try:
+            lease.connection.rollback()
+        except Exception:
+            lease.broken = True
+            logger.warning("%s rollback failed", self.warehouse_type, exc_info=True)
 
     @contextmanager
     def _statement_by_statement(self) -> Iterator[Session]:
@@ -254,8 +282,8 @@ class CloudEngine(Engine):
         already ran, so whoever reads the log knows earlier writes stand. Callers that need
         several writes to be atomic check `SUPPORTS_TRANSACTIONS` and write one MERGE.
         """
-        with self.session() as session:
-            assert isinstance(session, CloudSession)
+        with self._lease() as lease:
+            session = self.session_class(self, lease.connection)
             try:
                 yield session
             except BaseException as exc:
@@ -268,17 +296,18 @@ class CloudEngine(Engine):
                     exc.add_note(note)
                     logger.warning(note)
                 raise
+            finally:
+                session.close()
 
     @contextmanager
     def migration_lock(self, session: Session) -> Iterator[None]:
-        """Serialise migrations within this process only.
+        """No lock across processes: the warehouse has none a session can hold over DDL.
 
-        The warehouse has no lock a session can hold across the migration's DDL, so
-        processes sharing a warehouse must not migrate concurrently: run `trilith init`
-        (or the first server) alone, then scale out.
+        Threads of one process are serialised by `schema_change_lock`; processes sharing
+        a warehouse must not migrate at the same moment, so run `trilith init` (or the
+        first server) alone before scaling out.
         """
-        with self._migration_lock:
-            yield
+        yield
 
     def close(self) -> None:
         with self._pool_lock:
@@ -298,7 +327,10 @@ class CloudEngine(Engine):
                     module = importlib.import_module(module_name)
                 except ImportError:
                     continue
-                cls = getattr(module, class_name, None)
+                with warnings.catch_warnings():
+                    # Newer drivers keep old classes importable but warn on access.
+                    warnings.simplefilter("ignore", DeprecationWarning)
+                    cls = getattr(module, class_name, None)
                 if isinstance(cls, type) and issubclass(cls, BaseException):
                     found.append(cls)
             self._error_classes[key] = tuple(found)
@@ -306,11 +338,14 @@ class CloudEngine(Engine):
 
     def translate_error(self, exc: Exception, sql: str) -> TrilithError:
         message = str(exc).strip()
+        lowered = message.lower()
         if isinstance(exc, self._classes(self.CONFLICT_ERRORS)) or any(
-            fragment in message.lower() for fragment in self.CONFLICT_MESSAGES
+            fragment in lowered for fragment in self.CONFLICT_MESSAGES
         ):
             return Conflict(f"{self.warehouse_type}: {message}")
-        if isinstance(exc, self._classes(self.UNAVAILABLE_ERRORS)):
+        if isinstance(exc, self._classes(self.UNAVAILABLE_ERRORS)) or any(
+            fragment in lowered for fragment in self.UNAVAILABLE_MESSAGES
+        ):
             return WarehouseUnavailable(f"{self.warehouse_type} connection failed: {message}")
         return WarehouseError(f"{self.warehouse_type} error: {message}")
 

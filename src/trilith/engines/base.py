@@ -98,6 +98,8 @@ class Engine(ABC):
     PARAM_STYLE: ClassVar[ParamStyle] = ParamStyle.QMARK
     SUPPORTS_TRANSACTIONS: ClassVar[bool] = True
     SUPPORTS_MERGE: ClassVar[bool] = False
+    # MERGE … USING (SELECT …)/VALUES; Redshift merges from tables only.
+    SUPPORTS_MERGE_FROM_QUERY: ClassVar[bool] = True
     SUPPORTS_COPY: ClassVar[bool] = False
     SUPPORTS_STORED_PROCEDURES: ClassVar[bool] = False
     SUPPORTS_AI_FUNCTIONS: ClassVar[bool] = False
@@ -123,7 +125,11 @@ class Engine(ABC):
     @abstractmethod
     @contextmanager
     def transaction(self) -> Iterator[Session]:
-        """A unit of work that commits when the block succeeds and rolls back otherwise."""
+        """A unit of work that commits when the block succeeds and rolls back otherwise.
+
+        Where `SUPPORTS_TRANSACTIONS` is False (Databricks, BigQuery) statements commit one
+        by one and a failure undoes nothing; callers needing atomicity check the flag.
+        """
 
     def close(self) -> None:  # noqa: B027 - engines without resources need nothing
         """Release connections."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from urllib.parse import parse_qsl, unquote, urlsplit
+from urllib.parse import parse_qsl, unquote, urlencode, urlsplit
 
 from trilith.errors import ConfigurationError
 
@@ -60,8 +60,30 @@ class WarehouseURL:
         return _redact(self.raw)
 
 
+SECRET_OPTIONS = frozenset(
+    {
+        "password",
+        "token",
+        "access_token",
+        "private_key_file_pwd",
+        "client_secret",
+        "secret_access_key",
+        "session_token",
+        "passcode",
+    }
+)
+
+
 def _redact(url: str) -> str:
     parts = urlsplit(url) if "://" in url else None
-    if parts is None or not parts.password:
+    if parts is None:
         return url
-    return url.replace(f":{parts.password}@", ":***@", 1)
+    if parts.password:
+        url = url.replace(f":{parts.password}@", ":***@", 1)
+    pairs = parse_qsl(parts.query)
+    if any(key in SECRET_OPTIONS for key, _ in pairs):
+        masked = urlencode(
+            [(key, "***" if key in SECRET_OPTIONS else value) for key, value in pairs], safe="*/"
+        )
+        url = f"{url.split('?', 1)[0]}?{masked}"
+    return url

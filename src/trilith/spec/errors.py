@@ -3,14 +3,15 @@
     SpecError                  one or more problems in one spec (``issues``)
       └─ carries SpecIssue     one problem: spec path, message, file:line:column
 
-``SpecError`` subclasses ``Exception`` directly so that the project-wide hierarchy in
-``trilith.errors`` can adopt it later without this module importing anything.
+``SpecError`` is a ``trilith.errors.ValidationFailed``, so the API answers it with 422.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+
+from trilith.errors import ValidationFailed
 
 __all__ = ["SpecError", "SpecIssue"]
 
@@ -45,14 +46,20 @@ class SpecIssue:
         return f"{head}: {self.message}" if head else self.message
 
 
-class SpecError(Exception):
-    """An app spec could not be loaded; ``issues`` lists every problem found."""
+class SpecError(ValidationFailed):
+    """An app spec could not be loaded; ``issues`` lists every problem found.
+
+    Over HTTP it is a 422 whose message is the first problem and whose details list them
+    all with path, line and column.
+    """
 
     def __init__(self, issues: Iterable[SpecIssue]) -> None:
         self.issues: list[SpecIssue] = sorted(issues, key=_issue_order)
         if not self.issues:
             raise ValueError("SpecError needs at least one issue")
-        super().__init__(self._summary())
+        first, count = self.issues[0], len(self.issues)
+        headline = str(first) if count == 1 else f"{first} (and {count - 1} more problems)"
+        super().__init__(headline, details=[_issue_detail(issue) for issue in self.issues])
 
     def _summary(self) -> str:
         count = len(self.issues)
@@ -67,6 +74,16 @@ class SpecError(Exception):
     def __reduce__(self) -> tuple[type[SpecError], tuple[list[SpecIssue]]]:
         # Rebuild from the issues (not the message) when pickled across processes.
         return type(self), (self.issues,)
+
+
+def _issue_detail(issue: SpecIssue) -> dict[str, object]:
+    return {
+        "path": issue.path,
+        "message": issue.message,
+        "line": issue.line,
+        "column": issue.column,
+        "file": issue.file,
+    }
 
 
 def _issue_order(issue: SpecIssue) -> tuple[str, int, int, str, str]:
