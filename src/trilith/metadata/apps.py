@@ -320,9 +320,21 @@ class AppStore:
                 values,
             )
             return
+        # Optimistic concurrency: the row changes only if it is still at the version read
+        # in this transaction; a concurrent apply that got there first makes this a 409.
         assignments = {k: param(k) for k in values if k != "id"}
-        update = exp.update(self.apps, assignments, where=exp.column("id").eq(param("id")))
-        session.execute(update, values)
+        where = exp.and_(
+            exp.column("id").eq(param("id")), exp.column("version").eq(param("read_version"))
+        )
+        changed = session.execute(
+            exp.update(self.apps, assignments, where=where),
+            {**values, "read_version": existing["version"]},
+        )
+        if changed != 1:
+            raise Conflict(
+                f"app '{app.id}' was changed by someone else meanwhile; "
+                "reload it and apply your change again"
+            )
 
     def _replace_elements(self, session: Session, app_id: str, rows: list[dict[str, Any]]) -> None:
         where = exp.column("app_id").eq(param("app_id"))

@@ -8,6 +8,8 @@ edits of one app are serialised by its version: the loser gets 409 and retries.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from fastapi import APIRouter, Query, Request
@@ -15,8 +17,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
 from trilith.api.deps import AppStoreDep, CurrentActor
-from trilith.errors import ValidationFailed
+from trilith.errors import Conflict, ValidationFailed
 from trilith.metadata.apps import AppStore
+from trilith.spec import App
 from trilith.spec.edits import insert_element, remove_element, update_element
 
 router = APIRouter(prefix="/api/sigma/layout-elements", tags=["layout elements"])
@@ -75,13 +78,15 @@ async def get_element(
 async def create_element(
     body: LayoutElementCreate, request: Request, store: AppStoreDep, actor: CurrentActor
 ) -> dict[str, Any]:
-    def create() -> dict[str, Any]:
-        stored = store.get(body.app_id)
-        element = body.element_data()
-        edited = insert_element(
-            stored.app, element, parent_id=body.parent_id, tab_id=body.tab_id, page_id=body.page_id
+    element = body.element_data()
+
+    def insert(app: App) -> App:
+        return insert_element(
+            app, element, parent_id=body.parent_id, tab_id=body.tab_id, page_id=body.page_id
         )
-        store.apply(edited, actor.id, _request_id(request), expected_version=stored.version)
+
+    def create() -> dict[str, Any]:
+        _edit_app(store, body.app_id, insert, actor.id, _request_id(request))
         return store.element(str(element.get("id")), body.app_id)
 
     return await run_in_threadpool(create)
@@ -98,9 +103,8 @@ async def update(
 ) -> dict[str, Any]:
     def patch() -> dict[str, Any]:
         owner = _owner(store, element_id, app_id)
-        stored = store.get(owner)
-        edited = update_element(stored.app, element_id, changes)
-        store.apply(edited, actor.id, _request_id(request), expected_version=stored.version)
+        edit = partial(update_element, element_id=element_id, changes=changes)
+        _edit_app(store, owner, edit, actor.id, _request_id(request))
         return store.element(element_id, owner)
 
     return await run_in_threadpool(patch)
@@ -116,11 +120,31 @@ async def delete_element(
 ) -> None:
     def delete() -> None:
         owner = _owner(store, element_id, app_id)
-        stored = store.get(owner)
-        edited = remove_element(stored.app, element_id)
-        store.apply(edited, actor.id, _request_id(request), expected_version=stored.version)
+        edit = partial(remove_element, element_id=element_id)
+        _edit_app(store, owner, edit, actor.id, _request_id(request))
 
     await run_in_threadpool(delete)
+
+
+EDIT_ATTEMPTS = 5
+
+
+def _edit_app(
+    store: AppStore, app_id: str, edit: Callable[[App], App], actor: str, request_id: str | None
+) -> None:
+    """Apply `edit` to the latest version of the app; re-run it when another writer won.
+
+    An element edit is a function of the app it is applied to, so re-deriving it from the
+    newer version is safe; after `EDIT_ATTEMPTS` lost races the 409 reaches the caller.
+    """
+    for attempt in range(EDIT_ATTEMPTS):
+        stored = store.get(app_id)
+        try:
+            store.apply(edit(stored.app), actor, request_id, expected_version=stored.version)
+            return
+        except Conflict:
+            if attempt == EDIT_ATTEMPTS - 1:
+                raise
 
 
 def _owner(store: AppStore, element_id: str, app_id: str | None) -> str:
