@@ -78,11 +78,19 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def test_serve_answers_and_prints_the_generated_token(tmp_path: Path) -> None:
+def test_serve_applies_the_app_and_prints_the_generated_token(tmp_path: Path) -> None:
     port = free_port()
     env = {k: v for k, v in os.environ.items() if k != "TRILITH_ADMIN_TOKEN"}
     process = subprocess.Popen(
-        [*TRILITH, "serve", "--warehouse", f"duckdb:///{tmp_path}/w.duckdb", "--port", str(port)],
+        [
+            *TRILITH,
+            "serve",
+            str(SHOWCASE),
+            "--warehouse",
+            f"duckdb:///{tmp_path}/w.duckdb",
+            "--port",
+            str(port),
+        ],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
@@ -107,7 +115,66 @@ def test_serve_answers_and_prints_the_generated_token(tmp_path: Path) -> None:
         process.terminate()
         output, _ = process.communicate(timeout=20)
     lines = output.splitlines()
+    assert "created app 'showcase' (version 1)" in lines
     marker = next(i for i, line in enumerate(lines) if "this run's admin token is" in line)
     token = lines[marker + 1].strip()
     assert len(token) >= 32
     assert (tmp_path / "w.duckdb").exists()
+
+
+SHOWCASE = Path(__file__).resolve().parents[1] / "examples" / "showcase" / "app.yaml"
+
+
+def test_validate_reports_a_valid_app() -> None:
+    result = run("validate", str(SHOWCASE))
+    assert result.returncode == 0, result.stderr
+    assert "app 'showcase' is valid" in result.stdout
+
+
+def test_validate_lists_problems_with_file_line_and_column(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(
+        "id: x\ntitle: t\npages:\n  - id: p\n    elements:\n"
+        "      - id: c\n        type: container\n        density: 7\n"
+    )
+    result = run("validate", str(bad))
+    assert result.returncode == 1
+    assert f"{bad}:8:9: pages[0].elements[0].density: got 7; use one of: 6, 12, 24" in (
+        result.stderr
+    )
+
+
+def test_init_apply_export_round_trip(tmp_path: Path) -> None:
+    created = run("init", "Expense approvals", cwd=tmp_path)
+    assert created.returncode == 0, created.stderr
+    spec = tmp_path / "Expense approvals" / "app.yaml"
+    warehouse = f"duckdb:///{tmp_path}/w.duckdb"
+    first = run("apply", str(spec), "--warehouse", warehouse)
+    assert first.stdout.strip() == "created app 'expense_approvals' (version 1)"
+    second = run("apply", str(spec), "--warehouse", warehouse)
+    assert second.stdout.strip() == "app 'expense_approvals' is unchanged (version 1)"
+    exported = run("export", "expense_approvals", "--warehouse", warehouse)
+    assert exported.returncode == 0, exported.stderr
+    from trilith.spec import load_app, load_app_text
+
+    assert load_app_text(exported.stdout, "exported") == load_app(spec)
+    refused = run("init", "Expense approvals", cwd=tmp_path)
+    assert refused.returncode == 2
+    assert "exists and is not empty" in refused.stderr
+
+
+def test_export_of_an_unknown_app(tmp_path: Path) -> None:
+    result = run("export", "ghost", "--warehouse", f"duckdb:///{tmp_path}/w.duckdb")
+    assert result.returncode == 2
+    assert "no app 'ghost'" in result.stderr
+
+
+def test_schema_is_json_schema_for_editors(tmp_path: Path) -> None:
+    import json
+
+    out = tmp_path / "schema.json"
+    result = run("schema", "--output", str(out))
+    assert result.returncode == 0, result.stderr
+    schema = json.loads(out.read_text())
+    assert schema["$schema"].endswith("2020-12/schema")
+    assert "pages" in schema["properties"]
