@@ -129,6 +129,18 @@ def _element_rows(app: App, now: dt.datetime, actor: str | None) -> list[dict[st
     ]
 
 
+def _check_version(app_id: str, existing: dict[str, Any] | None, expected: int | None) -> None:
+    if existing is None or expected is None:
+        return
+    current = int(existing["version"])
+    if current != expected:
+        raise Conflict(
+            f"app '{app_id}' is at version {current}, not {expected}; "
+            "reload it and apply your change again",
+            body={"current_version": current},
+        )
+
+
 class AppStore:
     def __init__(self, engine: Engine, schema: str) -> None:
         self.engine = engine
@@ -138,7 +150,7 @@ class AppStore:
 
     # --- reads -----------------------------------------------------------------------
 
-    def list(self) -> list[dict[str, Any]]:
+    def summaries(self) -> list[dict[str, Any]]:
         query = (
             exp.select("id", "title", "version", "updated_at", "updated_by")
             .from_(self.apps)
@@ -217,13 +229,7 @@ class AppStore:
         rows = _element_rows(app, now, actor)
         with self.engine.transaction() as session:
             existing = self._row(session, app.id)
-            if expected_version is not None and existing is not None:
-                if int(existing["version"]) != expected_version:
-                    raise Conflict(
-                        f"app '{app.id}' is at version {existing['version']}, "
-                        f"not {expected_version}; reload it and apply your change again",
-                        body={"current_version": int(existing["version"])},
-                    )
+            _check_version(app.id, existing, expected_version)
             if existing is not None and existing["spec_hash"] == spec_hash:
                 return ApplyReport(app.id, int(existing["version"]), created=False, changed=False)
             previous = self._element_rows_of(session, app.id)
@@ -322,7 +328,7 @@ class AppStore:
             return
         # Optimistic concurrency: the row changes only if it is still at the version read
         # in this transaction; a concurrent apply that got there first makes this a 409.
-        assignments = {k: param(k) for k in values if k != "id"}
+        assignments: dict[str, object] = {k: param(k) for k in values if k != "id"}
         where = exp.and_(
             exp.column("id").eq(param("id")), exp.column("version").eq(param("read_version"))
         )

@@ -41,7 +41,7 @@ async def _spec_from_request(request: Request) -> App:
 
 @router.get("/api/apps")
 async def list_apps(store: AppStoreDep, actor: CurrentActor) -> dict[str, Any]:
-    rows = await run_in_threadpool(store.list)
+    rows = await run_in_threadpool(store.summaries)
     return {"apps": rows, "total": len(rows)}
 
 
