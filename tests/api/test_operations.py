@@ -75,3 +75,10 @@ def test_openapi_is_served(client: TestClient) -> None:
     schema = client.get("/openapi.json").json()
     assert "/api/sigma/status" in schema["paths"]
     assert "/health" in schema["paths"]
+
+
+def test_root_page_points_to_the_api_when_no_ui_is_built(client: TestClient) -> None:
+    response = client.get("/")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/html")
+    assert 'href="/docs"' in response.text

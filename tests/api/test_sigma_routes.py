@@ -38,6 +38,12 @@ def test_capabilities_come_from_the_registries(client: TestClient) -> None:
         "warehouses",
     }
     assert body["warehouses"] == supported_schemes()
+    assert {"container", "tabs", "modal", "popover", "chart", "input_table"} <= set(
+        body["layout_element_types"]
+    )
+    # Nothing is listed before its code exists.
+    assert body["action_types"] == []
+    assert body["input_table_types"] == []
 
 
 def test_database_health(client: TestClient) -> None:

@@ -13,7 +13,7 @@ from starlette.concurrency import run_in_threadpool
 from trilith import __version__
 from trilith.api.errors import install_error_handlers
 from trilith.api.middleware import RequestContextMiddleware
-from trilith.api.routes import apps, health, layout_elements, sigma
+from trilith.api.routes import apps, health, layout_elements, sigma, ui
 from trilith.engines.base import Engine
 from trilith.engines.registry import create_engine
 from trilith.errors import TrilithError
@@ -59,4 +59,5 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.include_router(sigma.router)
     app.include_router(apps.router)
     app.include_router(layout_elements.router)
+    app.include_router(ui.router)
     return app
