@@ -161,3 +161,14 @@ def test_capabilities_are_flags(engine: Engine) -> None:
     assert caps["transactions"] is True
     assert set(caps) >= {"merge", "copy", "stored_procedures", "ai_functions", "transactions"}
     assert engine.describe()["dialect"] == engine.dialect
+
+
+@pytest.mark.parametrize("engine_name", ["postgres"])
+def test_a_statement_timeout_is_not_mistaken_for_an_outage(engine: Engine) -> None:
+    with engine.session() as session:
+        session.execute("SET statement_timeout = 50")
+        with pytest.raises(WarehouseError) as info:
+            session.execute("SELECT pg_sleep(1)")
+        session.execute("SET statement_timeout = 0")
+    assert info.value.status_code == 500
+    assert "canceling statement" in info.value.message

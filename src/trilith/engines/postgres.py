@@ -117,7 +117,11 @@ class PostgresEngine(Engine):
         if isinstance(exc, errors.UniqueViolation | errors.SerializationFailure):
             return Conflict(f"postgresql: {exc}".strip())
         if isinstance(exc, self._psycopg.OperationalError | self._psycopg.InterfaceError):
-            return WarehouseUnavailable(f"postgresql connection failed: {exc}".strip())
+            sqlstate = getattr(exc, "sqlstate", None)
+            # No SQLSTATE: the client lost the connection. 08xxx: connection exceptions;
+            # 57P0x: the server is shutting down or cannot accept connections yet.
+            if sqlstate is None or sqlstate.startswith(("08", "57P")):
+                return WarehouseUnavailable(f"postgresql connection failed: {exc}".strip())
         return WarehouseError(f"postgresql error: {exc}".strip())
 
     def close(self) -> None:
