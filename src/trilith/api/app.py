@@ -13,10 +13,11 @@ from starlette.concurrency import run_in_threadpool
 from trilith import __version__
 from trilith.api.errors import install_error_handlers
 from trilith.api.middleware import RequestContextMiddleware
-from trilith.api.routes import apps, health, layout_elements, sigma, ui
+from trilith.api.routes import apps, events, health, input_tables, layout_elements, sigma, ui
 from trilith.engines.base import Engine
 from trilith.engines.registry import create_engine
 from trilith.errors import TrilithError
+from trilith.events import EventBus
 from trilith.observability.metrics import Metrics
 from trilith.settings import Settings
 from trilith.warehouse import Warehouse
@@ -52,6 +53,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.state.settings = settings
     app.state.warehouse = warehouse
     app.state.metrics = metrics
+    app.state.events = EventBus()
     app.state.started_at = time.monotonic()
     install_error_handlers(app)
     app.add_middleware(RequestContextMiddleware, metrics=metrics)
@@ -59,5 +61,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.include_router(sigma.router)
     app.include_router(apps.router)
     app.include_router(layout_elements.router)
+    app.include_router(input_tables.router)
+    app.include_router(events.router)
     app.include_router(ui.router)
     return app

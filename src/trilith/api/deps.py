@@ -9,6 +9,7 @@ from starlette.concurrency import run_in_threadpool
 
 from trilith.auth import Actor, authenticate
 from trilith.engines.base import Engine
+from trilith.input_tables.service import InputTables
 from trilith.metadata.apps import AppStore
 from trilith.settings import Settings
 from trilith.warehouse import Warehouse
@@ -17,6 +18,7 @@ __all__ = [
     "AppStoreDep",
     "CurrentActor",
     "EngineDep",
+    "InputTablesDep",
     "SettingsDep",
     "WarehouseDep",
     "require_actor",
@@ -67,3 +69,10 @@ def get_app_store(warehouse: WarehouseDep) -> AppStore:
 
 
 AppStoreDep = Annotated[AppStore, Depends(get_app_store)]
+
+
+def get_input_tables(request: Request, warehouse: WarehouseDep) -> InputTables:
+    return InputTables(warehouse.engine, warehouse.schema, request.app.state.events)
+
+
+InputTablesDep = Annotated[InputTables, Depends(get_input_tables)]

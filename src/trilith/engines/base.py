@@ -105,6 +105,7 @@ class Engine(ABC):
     SUPPORTS_AI_FUNCTIONS: ClassVar[bool] = False
     SUPPORTS_SCHEMAS: ClassVar[bool] = True
     SUPPORTS_INDEXES: ClassVar[bool] = True
+    SUPPORTS_SEQUENCES: ClassVar[bool] = False
     # Several processes may share the warehouse (DuckDB files are single-process).
     SUPPORTS_MULTIPLE_PROCESSES: ClassVar[bool] = True
 
@@ -114,6 +115,8 @@ class Engine(ABC):
         # Serialises schema changes among this process's threads; taken before a
         # transaction begins, so a waiting thread never works from a stale snapshot.
         self.schema_change_lock = threading.RLock()
+        self._key_locks: dict[str, threading.Lock] = {}
+        self._key_locks_guard = threading.Lock()
 
     # --- resources -------------------------------------------------------------------
 
@@ -140,12 +143,30 @@ class Engine(ABC):
 
     @contextmanager
     def migration_lock(self, session: Session) -> Iterator[None]:
-        """Serialise migrations across processes; `session` is in a transaction.
-
-        The default relies on the transaction itself: SQLite's BEGIN IMMEDIATE holds the
-        database's write lock, and a DuckDB file has a single process.
-        """
+        """Serialise migrations across processes; `session` is in a transaction."""
+        self.lock_in_transaction(session, "trilith-migrations")
         yield
+
+    def lock_in_transaction(self, session: Session, key: str) -> None:  # noqa: B027
+        """Hold a lock named `key` until `session`'s transaction ends, across processes.
+
+        The default does nothing: SQLite's BEGIN IMMEDIATE already holds the database's
+        write lock, and a DuckDB file has a single process (see `locked_transaction`).
+        """
+
+    @contextmanager
+    def locked_transaction(self, key: str) -> Iterator[Session]:
+        """A transaction that holds the lock `key`: in this process first (threads), then
+        across processes where the engine can (a PostgreSQL advisory lock)."""
+        with self._key_locks_guard:
+            lock = self._key_locks.setdefault(key, threading.Lock())
+        with lock, self.transaction() as session:
+            self.lock_in_transaction(session, key)
+            yield session
+
+    def next_value(self, schema: str, sequence: str) -> exp.Expr:
+        """The next number of a sequence (engines with `SUPPORTS_SEQUENCES`)."""
+        return exp.func("nextval", exp.Literal.string(f'"{schema}"."{sequence}"'))
 
     # --- statements ------------------------------------------------------------------
 
@@ -184,6 +205,10 @@ class Engine(ABC):
     def fetch_dicts(self, statement: Statement, params: Params = None) -> list[dict[str, Any]]:
         with self.session() as session:
             return session.fetch_dicts(statement, params)
+
+    def fetch_one(self, statement: Statement, params: Params = None) -> dict[str, Any] | None:
+        with self.session() as session:
+            return session.fetch_one(statement, params)
 
     def fetch_scalar(self, statement: Statement, params: Params = None) -> Any:
         with self.session() as session:

@@ -52,6 +52,7 @@ class DuckDBEngine(Engine):
     PARAM_STYLE = ParamStyle.QMARK
     SUPPORTS_MERGE = True
     SUPPORTS_COPY = True
+    SUPPORTS_SEQUENCES = True
     SUPPORTS_MULTIPLE_PROCESSES = False
 
     def __init__(self, url: WarehouseURL) -> None:

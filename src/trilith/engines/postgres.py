@@ -50,6 +50,7 @@ class PostgresEngine(Engine):
     SUPPORTS_MERGE = True
     SUPPORTS_COPY = True
     SUPPORTS_STORED_PROCEDURES = True
+    SUPPORTS_SEQUENCES = True
 
     def __init__(self, url: WarehouseURL) -> None:
         super().__init__(url)
@@ -106,11 +107,9 @@ class PostgresEngine(Engine):
             except self._psycopg.Error as exc:
                 raise self.translate_error(exc, "COMMIT") from exc
 
-    @contextmanager
-    def migration_lock(self, session: Session) -> Iterator[None]:
-        key = zlib.crc32(b"trilith-migrations")
-        session.execute(exp.select(exp.func("pg_advisory_xact_lock", exp.Literal.number(key))))
-        yield
+    def lock_in_transaction(self, session: Session, key: str) -> None:
+        lock_id = zlib.crc32(key.encode())
+        session.execute(exp.select(exp.func("pg_advisory_xact_lock", exp.Literal.number(lock_id))))
 
     def translate_error(self, exc: Exception, sql: str) -> TrilithError:
         errors = self._psycopg.errors

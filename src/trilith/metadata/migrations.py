@@ -20,7 +20,14 @@ from trilith.metadata.tables import BASE_TABLES, SCHEMA_VERSION_COLUMNS, SCHEMA_
 from trilith.sql.ddl import create_index, create_schema, create_table, table
 from trilith.sql.render import param
 
-__all__ = ["MIGRATIONS", "Migration", "MigrationReport", "current_version", "migrate"]
+__all__ = [
+    "EDIT_SEQUENCE",
+    "MIGRATIONS",
+    "Migration",
+    "MigrationReport",
+    "current_version",
+    "migrate",
+]
 
 
 @dataclass(frozen=True)
@@ -30,11 +37,27 @@ class Migration:
     statements: Callable[[Engine, str], list[exp.Expression]]
 
 
+EDIT_SEQUENCE = "sigds_wal_seq"
+
+
 def _base_tables(engine: Engine, schema: str) -> list[exp.Expression]:
-    return [
+    statements: list[exp.Expression] = [
         create_table(table(schema, name), columns, primary_key)
         for name, (columns, primary_key) in BASE_TABLES.items()
     ]
+    if engine.SUPPORTS_SEQUENCES:
+        statements.append(
+            exp.Create(kind="SEQUENCE", this=table(schema, EDIT_SEQUENCE), exists=True)
+        )
+    else:
+        statements.append(
+            exp.insert(
+                exp.select(exp.Literal.string(EDIT_SEQUENCE), exp.Literal.number(0)),
+                table(schema, "counters"),
+                columns=["name", "value"],
+            )
+        )
+    return statements
 
 
 def _lookup_indexes(engine: Engine, schema: str) -> list[exp.Expression]:

@@ -115,6 +115,27 @@ BASE_TABLES: dict[str, tuple[tuple[C, ...], tuple[str, ...]]] = {
         ),
         ("edit_no",),
     ),
+    # Draft edits waiting for POST …/publish, applied in `seq` order.
+    "input_table_pending": (
+        (
+            C("pending_id", "TEXT", nullable=False),
+            C("table_id", "TEXT", nullable=False),
+            C("seq", "BIGINT", nullable=False),
+            C("operation", "TEXT", nullable=False),
+            C("row_id", "TEXT"),
+            C("payload", "TEXT"),
+            C("expected_version", "BIGINT"),
+            C("actor", "TEXT"),
+            C("at", "TIMESTAMP", nullable=False),
+            C("request_id", "TEXT"),
+        ),
+        ("pending_id",),
+    ),
+    # Number sources for engines without sequences (SQLite serialises its writers).
+    "counters": (
+        (C("name", "TEXT", nullable=False), C("value", "BIGINT", nullable=False)),
+        ("name",),
+    ),
     "audit_log": (
         (
             C("audit_id", "TEXT", nullable=False),

@@ -1,0 +1,1 @@
+"""Input tables: editable tables written back to the warehouse."""

@@ -1,0 +1,322 @@
+"""Input-table definitions in `sigds.input_tables`, and the data tables that follow them.
+
+Creating a definition creates its data table; changing one migrates it in the same
+transaction (add, rename, retype, drop a column), and every change is audited. A retype
+whose existing values do not fit, or a drop of a column that holds values without
+`confirm_drop`, is refused with the offending values named and nothing changed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import uuid
+from typing import Any
+
+from sqlglot import exp
+
+from trilith.engines.base import Engine, Session
+from trilith.errors import Conflict, NotFound, ValidationFailed
+from trilith.input_tables.definition import (
+    ColumnDefinition,
+    InputTableDefinition,
+    InputTableUpdate,
+)
+from trilith.input_tables.storage import (
+    add_column,
+    create_data_table,
+    data_table,
+    drop_column,
+    drop_table,
+    rename_column,
+)
+from trilith.input_tables.types import COLUMN_TYPES
+from trilith.sql.ddl import table
+from trilith.sql.render import param
+
+__all__ = ["InputTableCatalog"]
+
+MAX_REPORTED = 20
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+def _document(definition: InputTableDefinition) -> str:
+    return json.dumps(definition.model_dump(mode="json"), sort_keys=True)
+
+
+class InputTableCatalog:
+    def __init__(self, engine: Engine, schema: str) -> None:
+        self.engine = engine
+        self.schema = schema
+        self.table = table(schema, "input_tables")
+        self.audit = table(schema, "audit_log")
+        self.pending = table(schema, "input_table_pending")
+
+    # --- reads -----------------------------------------------------------------------
+
+    def get(self, table_id: str, session: Session | None = None) -> InputTableDefinition:
+        query = exp.select("metadata").from_(self.table).where(exp.column("id").eq(param("id")))
+        if session is None:
+            value = self.engine.fetch_scalar(query, {"id": table_id})
+        else:
+            value = session.fetch_scalar(query, {"id": table_id})
+        if value is None:
+            raise NotFound(f"no input table '{table_id}'; GET /api/sigma/input-tables lists them")
+        return InputTableDefinition.model_validate_json(value)
+
+    def describe(self, table_id: str) -> dict[str, Any]:
+        """The definition as the API shows it: with its version and pending draft edits."""
+        query = (
+            exp.select(
+                "metadata", "version", "created_at", "created_by", "updated_at", "updated_by"
+            )
+            .from_(self.table)
+            .where(exp.column("id").eq(param("id")))
+        )
+        pending = (
+            exp.select(exp.func("COUNT", exp.Star()))
+            .from_(self.pending)
+            .where(exp.column("table_id").eq(param("id")))
+        )
+        with self.engine.session() as session:
+            row = session.fetch_one(query, {"id": table_id})
+            if row is None:
+                raise NotFound(
+                    f"no input table '{table_id}'; GET /api/sigma/input-tables lists them"
+                )
+            count = int(session.fetch_scalar(pending, {"id": table_id}))
+        return _public(row, count)
+
+    def summaries(self) -> list[dict[str, Any]]:
+        query = (
+            exp.select(
+                "metadata", "version", "created_at", "created_by", "updated_at", "updated_by"
+            )
+            .from_(self.table)
+            .order_by("id")
+        )
+        counts = (
+            exp.select("table_id", exp.func("COUNT", exp.Star()).as_("n"))
+            .from_(self.pending)
+            .group_by("table_id")
+        )
+        with self.engine.session() as session:
+            rows = session.fetch_dicts(query)
+            pending = dict(session.fetch_rows(counts))
+        return [
+            _public(row, int(pending.get(json.loads(row["metadata"])["id"], 0))) for row in rows
+        ]
+
+    # --- writes ----------------------------------------------------------------------
+
+    def create(
+        self, definition: InputTableDefinition, actor: str | None, request_id: str | None = None
+    ) -> InputTableDefinition:
+        definition = definition.with_id()
+        assert definition.id is not None
+        now = _now()
+        with self.engine.locked_transaction(f"input-table:{definition.id}") as session:
+            exists = session.fetch_scalar(
+                exp.select("id").from_(self.table).where(exp.column("id").eq(param("id"))),
+                {"id": definition.id},
+            )
+            if exists is not None:
+                raise Conflict(f"an input table with id '{definition.id}' exists; pick another id")
+            values = {
+                "id": definition.id,
+                "app_id": definition.app_id,
+                "name": definition.name,
+                "type": definition.type,
+                "columns": json.dumps([c.model_dump(mode="json") for c in definition.columns]),
+                "metadata": _document(definition),
+                "status": "active",
+                "version": 1,
+                "created_at": now,
+                "created_by": actor,
+                "updated_at": now,
+                "updated_by": actor,
+            }
+            session.execute(_insert(self.table, values), values)
+            session.execute(create_data_table(self.schema, definition))
+            self._audit(
+                session, actor, "create-input-table", definition.id, None, definition, request_id
+            )
+        return definition
+
+    def update(
+        self,
+        table_id: str,
+        change: InputTableUpdate,
+        actor: str | None,
+        request_id: str | None = None,
+        confirm_drop: frozenset[str] = frozenset(),
+    ) -> InputTableDefinition:
+        with self.engine.locked_transaction(f"input-table:{table_id}") as session:
+            current = self.get(table_id, session)
+            updated = self._migrate(session, current, change, confirm_drop)
+            assignments: dict[str, object] = {
+                "name": param("name"),
+                "columns": param("columns"),
+                "metadata": param("metadata"),
+                "version": exp.column("version") + 1,
+                "updated_at": param("updated_at"),
+                "updated_by": param("updated_by"),
+            }
+            session.execute(
+                exp.update(self.table, assignments, where=exp.column("id").eq(param("id"))),
+                {
+                    "id": table_id,
+                    "name": updated.name,
+                    "columns": json.dumps([c.model_dump(mode="json") for c in updated.columns]),
+                    "metadata": _document(updated),
+                    "updated_at": _now(),
+                    "updated_by": actor,
+                },
+            )
+            self._audit(
+                session, actor, "update-input-table", table_id, current, updated, request_id
+            )
+        return updated
+
+    def delete(self, table_id: str, actor: str | None, request_id: str | None = None) -> None:
+        with self.engine.locked_transaction(f"input-table:{table_id}") as session:
+            current = self.get(table_id, session)
+            where = exp.column("id").eq(param("id"))
+            session.execute(exp.delete(self.table, where=where), {"id": table_id})
+            session.execute(
+                exp.delete(self.pending, where=exp.column("table_id").eq(param("id"))),
+                {"id": table_id},
+            )
+            session.execute(drop_table(data_table(self.schema, table_id)))
+            self._audit(session, actor, "delete-input-table", table_id, current, None, request_id)
+
+    # --- migration of the data table ---------------------------------------------------
+
+    def _migrate(
+        self,
+        session: Session,
+        current: InputTableDefinition,
+        change: InputTableUpdate,
+        confirm_drop: frozenset[str],
+    ) -> InputTableDefinition:
+        target = data_table(self.schema, current.id or "")
+        columns = change.columns if change.columns is not None else current.columns
+        renames = dict(change.renames)
+        unknown = [old for old in renames if current.column(old) is None]
+        if unknown:
+            raise ValidationFailed(f"renames name unknown columns: {', '.join(unknown)}")
+        for old, new in renames.items():
+            session.execute(rename_column(target, old, new))
+        before = {renames.get(c.name, c.name): c for c in current.editable_columns}
+        after = {c.name: c for c in columns if not c.linked}
+        for name in before:
+            if name not in after:
+                self._drop(session, target, name, confirm_drop)
+        for name, column in after.items():
+            previous = before.get(name)
+            if previous is None:
+                session.execute(add_column(target, column))
+            elif previous.type != column.type:
+                # The data column already carries its new name if it was renamed.
+                self._retype(session, target, previous.model_copy(update={"name": name}), column)
+        updates: dict[str, Any] = {"columns": columns}
+        if change.name is not None:
+            updates["name"] = change.name
+        if change.data_entry is not None:
+            updates["data_entry"] = change.data_entry
+        try:
+            return InputTableDefinition.model_validate({**current.model_dump(), **updates})
+        except ValueError as exc:
+            raise ValidationFailed(f"the changed definition is invalid: {exc}") from None
+
+    def _drop(
+        self, session: Session, target: exp.Table, name: str, confirm: frozenset[str]
+    ) -> None:
+        held = session.fetch_scalar(
+            exp.select(exp.func("COUNT", exp.column(name, quoted=True))).from_(target)
+        )
+        if held and name not in confirm:
+            raise ValidationFailed(
+                f"column '{name}' holds {held} values; to drop them, repeat the request with "
+                f"confirm_drop={name}",
+                details=[{"column": name, "rule": "drop_with_values", "values": int(held)}],
+            )
+        session.execute(drop_column(target, name))
+
+    def _retype(
+        self, session: Session, target: exp.Table, old: ColumnDefinition, new: ColumnDefinition
+    ) -> None:
+        column = exp.column(old.name, quoted=True)
+        query = exp.select("_row_id", column).from_(target).where(column.is_(exp.null()).not_())
+        coerce = COLUMN_TYPES[new.type].coerce
+        misfits: list[dict[str, Any]] = []
+        converted: list[tuple[str, Any]] = []
+        for row_id, value in session.fetch_rows(query):
+            try:
+                converted.append((row_id, coerce(value)))
+            except ValueError as exc:
+                misfits.append(
+                    {"row_id": row_id, "column": old.name, "value": value, "message": str(exc)}
+                )
+        if misfits:
+            shown = ", ".join(repr(m["value"]) for m in misfits[:5])
+            raise ValidationFailed(
+                f"{len(misfits)} values of column '{old.name}' do not fit type {new.type} "
+                f"({shown}); fix or clear them first — nothing was changed",
+                details=misfits[:MAX_REPORTED],
+            )
+        scratch = f"_retype_{uuid.uuid4().hex[:8]}"
+        session.execute(add_column(target, new.model_copy(update={"name": scratch})))
+        update = exp.update(
+            target, {scratch: param("v")}, where=exp.column("_row_id").eq(param("id"))
+        )
+        for row_id, value in converted:
+            session.execute(update, {"v": value, "id": row_id})
+        session.execute(drop_column(target, old.name))
+        session.execute(rename_column(target, scratch, old.name))
+
+    def _audit(
+        self,
+        session: Session,
+        actor: str | None,
+        action: str,
+        table_id: str,
+        before: InputTableDefinition | None,
+        after: InputTableDefinition | None,
+        request_id: str | None,
+    ) -> None:
+        values = {
+            "audit_id": uuid.uuid4().hex,
+            "at": _now(),
+            "actor": actor,
+            "action": action,
+            "target_type": "input_table",
+            "target_id": table_id,
+            "parameters": None,
+            "before_values": _document(before) if before else None,
+            "after_values": _document(after) if after else None,
+            "request_id": request_id,
+        }
+        session.execute(_insert(self.audit, values), values)
+
+
+def _insert(target: exp.Table, values: dict[str, Any]) -> exp.Insert:
+    return exp.insert(exp.select(*(param(k) for k in values)), target, columns=list(values))
+
+
+def _public(row: dict[str, Any], pending: int) -> dict[str, Any]:
+    body: dict[str, Any] = json.loads(row["metadata"])
+    body.update(
+        {
+            "version": int(row["version"]),
+            "pending_edits": pending,
+            "created_at": row["created_at"],
+            "created_by": row["created_by"],
+            "updated_at": row["updated_at"],
+            "updated_by": row["updated_by"],
+        }
+    )
+    return body

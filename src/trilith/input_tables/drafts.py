@@ -1,0 +1,140 @@
+"""Draft data entry: edits are validated and staged, then go live together on publish.
+
+Staged edits live in `sigds.input_table_pending` in the order they were made. Publishing
+applies all of them in one transaction with the same version and uniqueness checks as
+live edits; if any fails, none is applied and the staged edits stay for the author to fix.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import uuid
+from typing import Any, Literal
+
+from sqlglot import exp
+
+from trilith.errors import TrilithError
+from trilith.input_tables.rows import RowChange, RowStore, WriteContext
+from trilith.input_tables.validation import json_ready
+from trilith.sql.ddl import table
+from trilith.sql.render import param
+
+__all__ = ["DraftStore"]
+
+Operation = Literal["insert", "update", "delete"]
+
+
+class DraftStore:
+    def __init__(self, rows: RowStore) -> None:
+        self.rows = rows
+        self.table = table(rows.schema, "input_table_pending")
+
+    def stage(
+        self,
+        operation: Operation,
+        payloads: list[dict[str, Any]],
+        context: WriteContext,
+        row_id: str | None = None,
+        expected_version: int | None = None,
+    ) -> list[dict[str, Any]]:
+        """Stage validated edits; return them as pending entries."""
+        now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+        with self.rows.engine.locked_transaction(self.rows.lock_key) as session:
+            last = session.fetch_scalar(
+                exp.select(exp.func("MAX", exp.column("seq")))
+                .from_(self.table)
+                .where(exp.column("table_id").eq(param("t"))),
+                {"t": self.rows.table_id},
+            )
+            seq = int(last or 0)
+            staged = []
+            for payload in payloads:
+                seq += 1
+                values = {
+                    "pending_id": uuid.uuid4().hex,
+                    "table_id": self.rows.table_id,
+                    "seq": seq,
+                    "operation": operation,
+                    "row_id": row_id,
+                    "payload": json.dumps({k: json_ready(v) for k, v in payload.items()}),
+                    "expected_version": expected_version,
+                    "actor": context.actor,
+                    "at": now,
+                    "request_id": context.request_id,
+                }
+                session.execute(
+                    exp.insert(
+                        exp.select(*(param(k) for k in values)), self.table, columns=list(values)
+                    ),
+                    values,
+                )
+                staged.append(_public(values))
+        return staged
+
+    def pending(self) -> list[dict[str, Any]]:
+        query = (
+            exp.select(
+                "pending_id",
+                "table_id",
+                "seq",
+                "operation",
+                "row_id",
+                "payload",
+                "expected_version",
+                "actor",
+                "at",
+                "request_id",
+            )
+            .from_(self.table)
+            .where(exp.column("table_id").eq(param("t")))
+            .order_by("seq")
+        )
+        return [
+            _public(row) for row in self.rows.engine.fetch_dicts(query, {"t": self.rows.table_id})
+        ]
+
+    def publish(self, context: WriteContext) -> list[RowChange]:
+        """Apply every staged edit atomically, in order; nothing is applied if one fails."""
+        changes: list[RowChange] = []
+        entries = self.pending()
+        with self.rows.engine.locked_transaction(self.rows.lock_key) as session:
+            for position, entry in enumerate(entries):
+                actor = WriteContext(entry["actor"], context.request_id, "publish")
+                try:
+                    changes.append(self._apply(session, entry, actor))
+                except TrilithError as exc:
+                    where = f"staged edit {position} ({entry['operation']})"
+                    exc.message = f"{where}: {exc.message}; nothing was published"
+                    exc.body = {**exc.body, "pending_id": entry["pending_id"]}
+                    raise
+            session.execute(
+                exp.delete(self.table, where=exp.column("table_id").eq(param("t"))),
+                {"t": self.rows.table_id},
+            )
+        return changes
+
+    def _apply(self, session: Any, entry: dict[str, Any], context: WriteContext) -> RowChange:
+        values = entry["values"]
+        if entry["operation"] == "insert":
+            return self.rows.insert_in(session, self.rows.validate_insert([values]), context)
+        if entry["operation"] == "update":
+            clean = self.rows.validate_update(values)
+            return self.rows.update_in(
+                session, entry["row_id"], clean, entry["expected_version"], context
+            )
+        return self.rows.delete_in(session, entry["row_id"], entry["expected_version"], context)
+
+
+def _public(row: dict[str, Any]) -> dict[str, Any]:
+    at = row["at"]
+    return {
+        "pending_id": row["pending_id"],
+        "seq": int(row["seq"]),
+        "op": row["operation"],
+        "row_id": row["row_id"],
+        "values": json.loads(row["payload"]) if row["payload"] else {},
+        "expected_version": row["expected_version"],
+        "actor": row["actor"],
+        "at": at.isoformat() if isinstance(at, dt.datetime) else str(at),
+    }

@@ -1,0 +1,213 @@
+"""The edit log `sigds_wal`: one entry per row change, written in the same transaction
+as the change, so the log replays to the table's state.
+
+Edit numbers come from a sequence where the engine has one (DuckDB, PostgreSQL) and
+from the `counters` table otherwise (SQLite, whose writers are serialised anyway).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from sqlglot import exp
+
+from trilith.engines.base import Engine, Session
+from trilith.metadata.migrations import EDIT_SEQUENCE
+from trilith.sql.ddl import table
+from trilith.sql.render import param
+
+__all__ = ["Edit", "EditLog", "HistoryQuery"]
+
+Operation = Literal["insert", "update", "delete"]
+Source = Literal["api", "action", "csv", "revert", "publish"]
+INSERT_CHUNK = 200
+
+
+@dataclass(frozen=True, slots=True)
+class Edit:
+    table_id: str
+    row_id: str
+    operation: Operation
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+    actor: str | None
+    at: dt.datetime
+    request_id: str | None
+    source: Source
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryQuery:
+    row_id: str | None = None
+    actor: str | None = None
+    since: dt.datetime | None = None
+    until: dt.datetime | None = None
+    limit: int = 100
+    offset: int = 0
+
+
+def _json(value: dict[str, Any] | None) -> str | None:
+    return None if value is None else json.dumps(value, default=_default, sort_keys=True)
+
+
+def _default(value: Any) -> Any:
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    raise TypeError(f"cannot store {type(value).__name__} in the edit log")
+
+
+_COLUMNS = (
+    "edit_no",
+    "table_id",
+    "row_id",
+    "operation",
+    "before_values",
+    "after_values",
+    "actor",
+    "at",
+    "request_id",
+    "source",
+)
+
+
+class EditLog:
+    def __init__(self, engine: Engine, schema: str) -> None:
+        self.engine = engine
+        self.schema = schema
+        self.table = table(schema, "sigds_wal")
+        self._reserve: Callable[[Session, int], list[int]] = (
+            self._from_sequence if engine.SUPPORTS_SEQUENCES else self._from_counter
+        )
+
+    def _from_sequence(self, session: Session, count: int) -> list[int]:
+        query = exp.select(self.engine.next_value(self.schema, EDIT_SEQUENCE)).from_(
+            exp.func("generate_series", exp.Literal.number(1), param("n"))
+        )
+        return sorted(int(r[0]) for r in session.fetch_rows(query, {"n": count}))
+
+    def _from_counter(self, session: Session, count: int) -> list[int]:
+        counters = table(self.schema, "counters")
+        where = exp.column("name").eq(param("name"))
+        session.execute(
+            exp.update(counters, {"value": exp.column("value") + param("n")}, where=where),
+            {"name": EDIT_SEQUENCE, "n": count},
+        )
+        last = int(
+            session.fetch_scalar(
+                exp.select("value").from_(counters).where(where), {"name": EDIT_SEQUENCE}
+            )
+        )
+        return list(range(last - count + 1, last + 1))
+
+    def append(self, session: Session, edits: Sequence[Edit]) -> list[int]:
+        """Write `edits` in `session`'s transaction; return their edit numbers."""
+        if not edits:
+            return []
+        numbers = self._reserve(session, len(edits))
+        for start in range(0, len(edits), INSERT_CHUNK):
+            chunk = list(
+                zip(
+                    numbers[start : start + INSERT_CHUNK],
+                    edits[start : start + INSERT_CHUNK],
+                    strict=True,
+                )
+            )
+            params: dict[str, Any] = {}
+            tuples = []
+            for i, (number, edit) in enumerate(chunk):
+                values = {
+                    "edit_no": number,
+                    "table_id": edit.table_id,
+                    "row_id": edit.row_id,
+                    "operation": edit.operation,
+                    "before_values": _json(edit.before),
+                    "after_values": _json(edit.after),
+                    "actor": edit.actor,
+                    "at": edit.at,
+                    "request_id": edit.request_id,
+                    "source": edit.source,
+                }
+                params.update({f"{k}_{i}": v for k, v in values.items()})
+                tuples.append(exp.tuple_(*(param(f"{k}_{i}") for k in _COLUMNS)))
+            insert = exp.insert(exp.values(tuples), self.table, columns=list(_COLUMNS))
+            session.execute(insert, params)
+        return numbers
+
+    def history(self, table_id: str, query: HistoryQuery) -> tuple[list[dict[str, Any]], int]:
+        conditions: list[exp.Expr] = [exp.column("table_id").eq(param("table_id"))]
+        params: dict[str, Any] = {"table_id": table_id}
+        filters = (
+            ("row_id", query.row_id, exp.EQ),
+            ("actor", query.actor, exp.EQ),
+            ("at", query.since, exp.GTE),
+            ("at", query.until, exp.LTE),
+        )
+        for index, (column, value, operator) in enumerate(filters):
+            if value is not None:
+                name = f"f{index}"
+                conditions.append(operator(this=exp.column(column), expression=param(name)))
+                params[name] = value
+        where = exp.and_(*conditions)
+        count = exp.select(exp.func("COUNT", exp.Star())).from_(self.table).where(where)
+        page = (
+            exp.select(*_COLUMNS)
+            .from_(self.table)
+            .where(where)
+            .order_by(exp.column("edit_no").desc())
+            .limit(param("limit"))
+            .offset(param("offset"))
+        )
+        with self.engine.session() as session:
+            total = int(session.fetch_scalar(count, params))
+            rows = session.fetch_dicts(
+                page, {**params, "limit": query.limit, "offset": query.offset}
+            )
+        return [_entry(row) for row in rows], total
+
+    def entry(self, session: Session, table_id: str, edit_no: int) -> dict[str, Any] | None:
+        query = (
+            exp.select(*_COLUMNS)
+            .from_(self.table)
+            .where(
+                exp.and_(
+                    exp.column("table_id").eq(param("t")), exp.column("edit_no").eq(param("n"))
+                )
+            )
+        )
+        row = session.fetch_one(query, {"t": table_id, "n": edit_no})
+        return _entry(row) if row else None
+
+    def replay(self, table_id: str) -> dict[str, dict[str, Any]]:
+        """The table's rows rebuilt from the log alone: row id → values."""
+        query = (
+            exp.select("row_id", "operation", "after_values")
+            .from_(self.table)
+            .where(exp.column("table_id").eq(param("t")))
+            .order_by("edit_no")
+        )
+        state: dict[str, dict[str, Any]] = {}
+        for row_id, operation, after in self.engine.fetch_rows(query, {"t": table_id}):
+            if operation == "delete":
+                state.pop(row_id, None)
+            else:
+                state[row_id] = json.loads(after)
+        return state
+
+
+def _entry(row: dict[str, Any]) -> dict[str, Any]:
+    at = row["at"]
+    return {
+        "edit_num": int(row["edit_no"]),
+        "row_id": row["row_id"],
+        "op": row["operation"],
+        "before": json.loads(row["before_values"]) if row["before_values"] else None,
+        "after": json.loads(row["after_values"]) if row["after_values"] else None,
+        "actor": row["actor"],
+        "at": at.isoformat() if isinstance(at, dt.datetime) else str(at).replace(" ", "T"),
+        "request_id": row["request_id"],
+        "source": row["source"],
+    }

@@ -1,0 +1,385 @@
+"""Row writes and reads of one input table, with versions and the edit log.
+
+Every write runs in one transaction that holds the table's write lock, checks the version
+the client read (`_version`), writes the row and its edit-log entries, and commits or
+changes nothing. A stale version is a `Conflict` carrying the current row. Reads filter,
+sort, page and count in the warehouse.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlglot import exp
+
+from trilith.engines.base import Engine, Session
+from trilith.errors import Conflict, NotFound, ValidationFailed
+from trilith.input_tables.definition import SYSTEM_COLUMNS, InputTableDefinition
+from trilith.input_tables.edit_log import Edit, EditLog, Source
+from trilith.input_tables.query import RowQuery, count_query, page_query
+from trilith.input_tables.storage import data_table
+from trilith.input_tables.types import from_storage
+from trilith.input_tables.validation import RowValidator, raise_problems
+from trilith.sql.render import param
+
+__all__ = ["RowChange", "RowStore", "WriteContext"]
+
+INSERT_CHUNK = 200
+
+
+@dataclass(frozen=True, slots=True)
+class WriteContext:
+    actor: str | None
+    request_id: str | None = None
+    source: Source = "api"
+
+
+@dataclass(frozen=True, slots=True)
+class RowChange:
+    """What a committed write did: for the response and the event stream."""
+
+    table_id: str
+    operation: str
+    rows: list[dict[str, Any]]
+    edit_numbers: list[int]
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+class RowStore:
+    def __init__(
+        self,
+        engine: Engine,
+        schema: str,
+        definition: InputTableDefinition,
+        options_loader: Callable[[str, str], set[str]] | None = None,
+    ) -> None:
+        assert definition.id is not None
+        self.engine = engine
+        self.schema = schema
+        self.definition = definition
+        self.table_id = definition.id
+        self.table = data_table(schema, definition.id)
+        self.log = EditLog(engine, schema)
+        self.validator = RowValidator(definition, options_loader)
+        self.columns = [c.name for c in definition.editable_columns]
+        self.types = {c.name: c.type for c in definition.columns}
+
+    @property
+    def lock_key(self) -> str:
+        return f"input-table:{self.table_id}"
+
+    # --- reads -----------------------------------------------------------------------
+
+    def page(self, query: RowQuery) -> tuple[list[dict[str, Any]], int]:
+        selected = [*SYSTEM_COLUMNS, *self.columns]
+        page, params = page_query(self.table, selected, self.types, query)
+        count, count_params = count_query(self.table, self.types, query)
+        with self.engine.session() as session:
+            rows = session.fetch_dicts(page, params)
+            total = int(session.fetch_scalar(count, count_params))
+        return [self._public(row) for row in rows], total
+
+    def get(self, row_id: str, session: Session | None = None) -> dict[str, Any] | None:
+        query = (
+            exp.select(*(exp.column(c, quoted=True) for c in (*SYSTEM_COLUMNS, *self.columns)))
+            .from_(self.table)
+            .where(exp.column("_row_id").eq(param("row_id")))
+        )
+        if session is None:
+            row = self.engine.fetch_one(query, {"row_id": row_id})
+        else:
+            row = session.fetch_one(query, {"row_id": row_id})
+        return self._public(row) if row else None
+
+    def _public(self, row: Mapping[str, Any]) -> dict[str, Any]:
+        result: dict[str, Any] = {
+            "_row_id": row["_row_id"],
+            "_version": int(row["_version"]),
+            "_created_at": from_storage("datetime", row["_created_at"]),
+            "_created_by": row["_created_by"],
+            "_updated_at": from_storage("datetime", row["_updated_at"]),
+            "_updated_by": row["_updated_by"],
+        }
+        for name in self.columns:
+            result[name] = from_storage(self.types[name], row[name])
+        return result
+
+    # --- writes ----------------------------------------------------------------------
+
+    def validate_insert(self, rows: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+        if not rows:
+            raise ValidationFailed('send at least one row: {"rows": [{column: value}]}')
+        return self.validator.insert(rows)
+
+    def insert(self, rows: Sequence[Mapping[str, Any]], context: WriteContext) -> RowChange:
+        clean = self.validate_insert(rows)
+        with self.engine.locked_transaction(self.lock_key) as session:
+            return self.insert_in(session, clean, context)
+
+    def insert_in(
+        self, session: Session, clean: list[dict[str, Any]], context: WriteContext
+    ) -> RowChange:
+        self._check_unique(session, clean, exclude=None)
+        now = _now()
+        stored = [
+            {
+                "_row_id": uuid.uuid4().hex,
+                "_version": 1,
+                "_created_at": now,
+                "_created_by": context.actor,
+                "_updated_at": now,
+                "_updated_by": context.actor,
+                **{name: values.get(name) for name in self.columns},
+            }
+            for values in clean
+        ]
+        self._insert_rows(session, stored)
+        public = [self._public(row) for row in stored]
+        edits = [
+            Edit(
+                self.table_id,
+                row["_row_id"],
+                "insert",
+                None,
+                row,
+                context.actor,
+                now,
+                context.request_id,
+                context.source,
+            )
+            for row in public
+        ]
+        numbers = self.log.append(session, edits)
+        return RowChange(self.table_id, "insert", public, numbers)
+
+    def _insert_rows(self, session: Session, rows: list[dict[str, Any]]) -> None:
+        names = [*SYSTEM_COLUMNS, *self.columns]
+        for start in range(0, len(rows), INSERT_CHUNK):
+            chunk = rows[start : start + INSERT_CHUNK]
+            params: dict[str, Any] = {}
+            tuples = []
+            for i, row in enumerate(chunk):
+                params.update({f"c{j}_{i}": row[name] for j, name in enumerate(names)})
+                tuples.append(exp.tuple_(*(param(f"c{j}_{i}") for j in range(len(names)))))
+            columns = [exp.to_identifier(n, quoted=True) for n in names]
+            insert = exp.Insert(
+                this=exp.Schema(this=self.table, expressions=columns), expression=exp.values(tuples)
+            )
+            session.execute(insert, params)
+
+    def validate_update(self, values: Mapping[str, Any]) -> dict[str, Any]:
+        if not values:
+            raise ValidationFailed('send the values to change: {"values": {column: value}}')
+        return self.validator.update(values)
+
+    def update(
+        self, row_id: str, values: Mapping[str, Any], expected_version: int, context: WriteContext
+    ) -> RowChange:
+        clean = self.validate_update(values)
+        with self.engine.locked_transaction(self.lock_key) as session:
+            return self.update_in(session, row_id, clean, expected_version, context)
+
+    def update_in(
+        self,
+        session: Session,
+        row_id: str,
+        clean: dict[str, Any],
+        expected_version: int | None,
+        context: WriteContext,
+    ) -> RowChange:
+        current = self._current(session, row_id, expected_version)
+        self._check_unique(session, [clean], exclude=row_id)
+        now = _now()
+        assignments: dict[str, Any] = {name: param(f"v_{i}") for i, name in enumerate(clean)}
+        params: dict[str, Any] = {f"v_{i}": value for i, value in enumerate(clean.values())}
+        assignments |= {
+            "_version": exp.column("_version") + 1,
+            "_updated_at": param("updated_at"),
+            "_updated_by": param("updated_by"),
+        }
+        where = exp.and_(
+            exp.column("_row_id").eq(param("row_id")), exp.column("_version").eq(param("version"))
+        )
+        changed = session.execute(
+            exp.update(self.table, assignments, where=where),
+            {
+                **params,
+                "updated_at": now,
+                "updated_by": context.actor,
+                "row_id": row_id,
+                "version": current["_version"],
+            },
+        )
+        if changed == 0:  # belt and braces: the lock makes this unreachable
+            raise self._stale(session, row_id, current["_version"])
+        after = self.get(row_id, session)
+        assert after is not None
+        edit = Edit(
+            self.table_id,
+            row_id,
+            "update",
+            current,
+            after,
+            context.actor,
+            now,
+            context.request_id,
+            context.source,
+        )
+        return RowChange(self.table_id, "update", [after], self.log.append(session, [edit]))
+
+    def delete(self, row_id: str, expected_version: int, context: WriteContext) -> RowChange:
+        with self.engine.locked_transaction(self.lock_key) as session:
+            return self.delete_in(session, row_id, expected_version, context)
+
+    def delete_in(
+        self, session: Session, row_id: str, expected_version: int | None, context: WriteContext
+    ) -> RowChange:
+        current = self._current(session, row_id, expected_version)
+        session.execute(
+            exp.delete(self.table, where=exp.column("_row_id").eq(param("row_id"))),
+            {"row_id": row_id},
+        )
+        edit = Edit(
+            self.table_id,
+            row_id,
+            "delete",
+            current,
+            None,
+            context.actor,
+            _now(),
+            context.request_id,
+            context.source,
+        )
+        return RowChange(self.table_id, "delete", [current], self.log.append(session, [edit]))
+
+    def revert(
+        self, row_id: str, edit_num: int, expected_version: int | None, context: WriteContext
+    ) -> RowChange:
+        """Put the row back as it was right after edit `edit_num` (a new edit of its own)."""
+        with self.engine.locked_transaction(self.lock_key) as session:
+            entry = self.log.entry(session, self.table_id, edit_num)
+            if entry is None or entry["row_id"] != row_id:
+                raise NotFound(f"row '{row_id}' of '{self.table_id}' has no edit {edit_num}")
+            target = entry["after"]
+            current = self.get(row_id, session)
+            if (
+                current is not None
+                and expected_version is not None
+                and current["_version"] != expected_version
+            ):
+                raise self._stale(session, row_id, expected_version)
+            if target is None:
+                if current is None:
+                    raise Conflict(f"row '{row_id}' is already deleted, as after edit {edit_num}")
+                return self.delete_in(session, row_id, None, context)
+            values = {name: target.get(name) for name in self.columns}
+            if current is None:
+                return self._restore(session, row_id, target, values, context)
+            return self.update_in(session, row_id, values, None, context)
+
+    def _restore(
+        self,
+        session: Session,
+        row_id: str,
+        target: dict[str, Any],
+        values: dict[str, Any],
+        context: WriteContext,
+    ) -> RowChange:
+        clean = self.validator.insert([values])[0]
+        self._check_unique(session, [clean], exclude=None)
+        now = _now()
+        row = {
+            "_row_id": row_id,
+            "_version": 1,
+            "_created_at": now,
+            "_created_by": context.actor,
+            "_updated_at": now,
+            "_updated_by": context.actor,
+            **{name: clean.get(name) for name in self.columns},
+        }
+        self._insert_rows(session, [row])
+        public = self._public(row)
+        edit = Edit(
+            self.table_id,
+            row_id,
+            "insert",
+            None,
+            public,
+            context.actor,
+            now,
+            context.request_id,
+            context.source,
+        )
+        return RowChange(self.table_id, "insert", [public], self.log.append(session, [edit]))
+
+    # --- checks ----------------------------------------------------------------------
+
+    def _current(
+        self, session: Session, row_id: str, expected_version: int | None
+    ) -> dict[str, Any]:
+        current = self.get(row_id, session)
+        if current is None:
+            raise NotFound(f"input table '{self.table_id}' has no row '{row_id}'")
+        if expected_version is not None and current["_version"] != expected_version:
+            raise self._stale(session, row_id, expected_version, current)
+        return current
+
+    def _stale(
+        self,
+        session: Session,
+        row_id: str,
+        expected_version: int,
+        current: dict[str, Any] | None = None,
+    ) -> Conflict:
+        current = current or self.get(row_id, session)
+        version = current["_version"] if current else None
+        return Conflict(
+            f"row '{row_id}' is at version {version}, not {expected_version}: someone changed it "
+            "since you read it; the current row is in current_row",
+            body={"current_row": current},
+        )
+
+    def _check_unique(
+        self, session: Session, rows: list[dict[str, Any]], exclude: str | None
+    ) -> None:
+        problems = []
+        for column in self.definition.columns:
+            if not column.unique:
+                continue
+            values = [
+                (i, row[column.name])
+                for i, row in enumerate(rows)
+                if row.get(column.name) is not None
+            ]
+            if not values:
+                continue
+            names = [f"u{i}" for i in range(len(values))]
+            condition: exp.Expr = exp.column(column.name, quoted=True).isin(
+                *(param(n) for n in names)
+            )
+            params: dict[str, Any] = dict(zip(names, (v for _, v in values), strict=True))
+            if exclude is not None:
+                condition = exp.and_(condition, exp.column("_row_id").neq(param("exclude")))
+                params["exclude"] = exclude
+            query = (
+                exp.select(exp.column(column.name, quoted=True)).from_(self.table).where(condition)
+            )
+            taken = {row[0] for row in session.fetch_rows(query, params)}
+            for index, value in values:
+                if value in taken:
+                    problems.append(
+                        {
+                            "row": index,
+                            "column": column.name,
+                            "rule": "unique",
+                            "message": f"{value!r} is already used by another row",
+                        }
+                    )
+        raise_problems(problems)

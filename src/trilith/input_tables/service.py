@@ -1,0 +1,134 @@
+"""Input tables as the API sees them: definitions, rows in published or draft mode, and
+an event for every committed change.
+
+Events go out after the transaction commits and before the response, so any client that
+hears of a change can read it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from sqlglot import exp
+
+from trilith.engines.base import Engine
+from trilith.errors import ValidationFailed
+from trilith.events import EventBus
+from trilith.input_tables.catalog import InputTableCatalog
+from trilith.input_tables.definition import MAX_OPTIONS, InputTableDefinition
+from trilith.input_tables.drafts import DraftStore
+from trilith.input_tables.rows import RowChange, RowStore, WriteContext
+
+__all__ = ["InputTables", "WriteOutcome"]
+
+WriteOutcome = tuple[str, list[dict[str, Any]]]  # ("live", rows) or ("staged", pending)
+
+
+class InputTables:
+    def __init__(self, engine: Engine, schema: str, events: EventBus) -> None:
+        self.engine = engine
+        self.schema = schema
+        self.events = events
+        self.catalog = InputTableCatalog(engine, schema)
+
+    def rows(self, table_id: str) -> RowStore:
+        return RowStore(self.engine, self.schema, self.catalog.get(table_id), self._options)
+
+    def _options(self, table_name: str, column: str) -> set[str]:
+        query = (
+            exp.select(exp.column(column, quoted=True))
+            .distinct()
+            .from_(exp.to_table(table_name))
+            .where(exp.column(column, quoted=True).is_(exp.null()).not_())
+            .limit(MAX_OPTIONS + 1)
+        )
+        values = {str(row[0]) for row in self.engine.fetch_rows(query)}
+        if len(values) > MAX_OPTIONS:
+            raise ValidationFailed(
+                f"{table_name}.{column} has more than {MAX_OPTIONS:,} distinct values; "
+                "options must be a shorter list"
+            )
+        return values
+
+    def create(self, definition: InputTableDefinition, context: WriteContext) -> dict[str, Any]:
+        created = self.catalog.create(definition, context.actor, context.request_id)
+        assert created.id is not None
+        self.events.publish("input_table.created", {"table_id": created.id})
+        return self.catalog.describe(created.id)
+
+    def insert(
+        self, table_id: str, rows: Sequence[Mapping[str, Any]], context: WriteContext
+    ) -> WriteOutcome:
+        store = self.rows(table_id)
+        if store.definition.data_entry == "draft":
+            clean = store.validate_insert(rows)
+            return "staged", self._staged(store, "insert", clean, context)
+        return "live", self._announce(store.insert(rows, context)).rows
+
+    def update(
+        self,
+        table_id: str,
+        row_id: str,
+        values: Mapping[str, Any],
+        expected_version: int,
+        context: WriteContext,
+    ) -> WriteOutcome:
+        store = self.rows(table_id)
+        if store.definition.data_entry == "draft":
+            clean = store.validate_update(values)
+            staged = DraftStore(store).stage("update", [clean], context, row_id, expected_version)
+            return "staged", self._staged_event(store, staged)
+        return "live", self._announce(store.update(row_id, values, expected_version, context)).rows
+
+    def delete(
+        self, table_id: str, row_id: str, expected_version: int, context: WriteContext
+    ) -> WriteOutcome:
+        store = self.rows(table_id)
+        if store.definition.data_entry == "draft":
+            staged = DraftStore(store).stage("delete", [{}], context, row_id, expected_version)
+            return "staged", self._staged_event(store, staged)
+        return "live", self._announce(store.delete(row_id, expected_version, context)).rows
+
+    def revert(
+        self,
+        table_id: str,
+        row_id: str,
+        edit_num: int,
+        expected_version: int | None,
+        context: WriteContext,
+    ) -> list[dict[str, Any]]:
+        store = self.rows(table_id)
+        return self._announce(store.revert(row_id, edit_num, expected_version, context)).rows
+
+    def publish(self, table_id: str, context: WriteContext) -> list[RowChange]:
+        changes = DraftStore(self.rows(table_id)).publish(context)
+        for change in changes:
+            self._announce(change)
+        self.events.publish("input_table.published", {"table_id": table_id, "edits": len(changes)})
+        return changes
+
+    def _staged(
+        self, store: RowStore, operation: Any, payloads: list[dict[str, Any]], context: WriteContext
+    ) -> list[dict[str, Any]]:
+        return self._staged_event(store, DraftStore(store).stage(operation, payloads, context))
+
+    def _staged_event(self, store: RowStore, staged: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        self.events.publish(
+            "input_table.staged",
+            {"table_id": store.table_id, "pending": [s["pending_id"] for s in staged]},
+        )
+        return staged
+
+    def _announce(self, change: RowChange) -> RowChange:
+        self.events.publish(
+            "rows.changed",
+            {
+                "table_id": change.table_id,
+                "op": change.operation,
+                "row_ids": [row["_row_id"] for row in change.rows],
+                "versions": [row["_version"] for row in change.rows],
+                "edit_nums": change.edit_numbers,
+            },
+        )
+        return change

@@ -1,0 +1,67 @@
+"""The warehouse side of an input table: its data table `sigds_<id>` and DDL changes."""
+
+from __future__ import annotations
+
+from sqlglot import exp
+
+from trilith.input_tables.definition import ColumnDefinition, InputTableDefinition
+from trilith.input_tables.types import COLUMN_TYPES
+from trilith.sql.ddl import ColumnSpec, create_table, table
+
+__all__ = [
+    "SYSTEM_SPECS",
+    "add_column",
+    "data_table",
+    "drop_column",
+    "drop_table",
+    "rename_column",
+]
+
+SYSTEM_SPECS = (
+    ColumnSpec("_row_id", "TEXT", nullable=False),
+    ColumnSpec("_version", "BIGINT", nullable=False),
+    ColumnSpec("_created_at", "TIMESTAMP", nullable=False),
+    ColumnSpec("_created_by", "TEXT"),
+    ColumnSpec("_updated_at", "TIMESTAMP", nullable=False),
+    ColumnSpec("_updated_by", "TEXT"),
+)
+
+
+def data_table(schema: str, table_id: str) -> exp.Table:
+    return table(schema, f"sigds_{table_id}")
+
+
+def column_spec(column: ColumnDefinition) -> ColumnSpec:
+    return ColumnSpec(column.name, COLUMN_TYPES[column.type].sql_type)
+
+
+def create_data_table(schema: str, definition: InputTableDefinition) -> exp.Create:
+    assert definition.id is not None
+    columns = [*SYSTEM_SPECS, *(column_spec(c) for c in definition.editable_columns)]
+    return create_table(
+        data_table(schema, definition.id), columns, ("_row_id",), if_not_exists=False
+    )
+
+
+def drop_table(target: exp.Table) -> exp.Drop:
+    return exp.Drop(this=target, kind="TABLE", exists=True)
+
+
+def add_column(target: exp.Table, column: ColumnDefinition) -> exp.Alter:
+    spec = column_spec(column)
+    definition = exp.ColumnDef(
+        this=exp.to_identifier(spec.name, quoted=True), kind=exp.DataType.build(spec.type)
+    )
+    return exp.Alter(this=target, kind="TABLE", actions=[definition])
+
+
+def rename_column(target: exp.Table, old: str, new: str) -> exp.Alter:
+    action = exp.RenameColumn(
+        this=exp.column(old, quoted=True), to=exp.to_identifier(new, quoted=True)
+    )
+    return exp.Alter(this=target, kind="TABLE", actions=[action])
+
+
+def drop_column(target: exp.Table, name: str) -> exp.Alter:
+    action = exp.Drop(tables=[exp.column(name, quoted=True)], kind="COLUMN")
+    return exp.Alter(this=target, kind="TABLE", actions=[action])
