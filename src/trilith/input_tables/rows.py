@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlglot import exp
@@ -263,6 +263,7 @@ class RowStore:
         self, row_id: str, edit_num: int, expected_version: int | None, context: WriteContext
     ) -> RowChange:
         """Put the row back as it was right after edit `edit_num` (a new edit of its own)."""
+        context = replace(context, source="revert")
         with self.engine.locked_transaction(self.lock_key) as session:
             entry = self.log.entry(session, self.table_id, edit_num)
             if entry is None or entry["row_id"] != row_id:
@@ -279,20 +280,16 @@ class RowStore:
                 if current is None:
                     raise Conflict(f"row '{row_id}' is already deleted, as after edit {edit_num}")
                 return self.delete_in(session, row_id, None, context)
-            values = {name: target.get(name) for name in self.columns}
+            values = self.validator.update(
+                {name: target.get(name) for name in self.columns}, restoring=True
+            )
             if current is None:
-                return self._restore(session, row_id, target, values, context)
+                return self._restore(session, row_id, values, context)
             return self.update_in(session, row_id, values, None, context)
 
     def _restore(
-        self,
-        session: Session,
-        row_id: str,
-        target: dict[str, Any],
-        values: dict[str, Any],
-        context: WriteContext,
+        self, session: Session, row_id: str, clean: dict[str, Any], context: WriteContext
     ) -> RowChange:
-        clean = self.validator.insert([values])[0]
         self._check_unique(session, [clean], exclude=None)
         now = _now()
         row = {

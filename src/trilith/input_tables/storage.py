@@ -44,7 +44,7 @@ def create_data_table(schema: str, definition: InputTableDefinition) -> exp.Crea
 
 
 def drop_table(target: exp.Table) -> exp.Drop:
-    return exp.Drop(this=target, kind="TABLE", exists=True)
+    return exp.Drop(tables=[target], kind="TABLE", exists=True)
 
 
 def add_column(target: exp.Table, column: ColumnDefinition) -> exp.Alter:

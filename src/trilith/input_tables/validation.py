@@ -118,9 +118,12 @@ class RowValidator:
         raise_problems(problems)
         return clean
 
-    def update(self, values: Mapping[str, Any], row_index: int = 0) -> dict[str, Any]:
+    def update(
+        self, values: Mapping[str, Any], row_index: int = 0, *, restoring: bool = False
+    ) -> dict[str, Any]:
+        """Values to change; `restoring` (a revert) may also set protected columns."""
         problems: list[Problem] = []
-        clean = self._values(row_index, values, problems, creating=False)
+        clean = self._values(row_index, values, problems, creating=False, restoring=restoring)
         for name, value in clean.items():
             if self.columns[name].required and value is None:
                 problems.append(_problem(row_index, name, "required", "a value is required"))
@@ -128,7 +131,13 @@ class RowValidator:
         return clean
 
     def _values(
-        self, index: int, row: Mapping[str, Any], problems: list[Problem], *, creating: bool
+        self,
+        index: int,
+        row: Mapping[str, Any],
+        problems: list[Problem],
+        *,
+        creating: bool,
+        restoring: bool = False,
     ) -> dict[str, Any]:
         if not isinstance(row, Mapping):
             problems.append(_problem(index, None, "shape", "a row is an object of column: value"))
@@ -150,7 +159,7 @@ class RowValidator:
                     _problem(index, name, "linked", "linked columns are read from the source")
                 )
                 continue
-            if column.protected:
+            if column.protected and not restoring:
                 problems.append(_problem(index, name, "protected", "the column is read-only"))
                 continue
             values[name] = self._coerce(index, column, raw, problems)

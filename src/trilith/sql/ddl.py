@@ -68,7 +68,7 @@ def create_index(name: str, target: exp.Table, columns: Sequence[str]) -> exp.Cr
 
 def drop_schema(schema: str, cascade: bool = True) -> exp.Drop:
     return exp.Drop(
-        this=exp.Table(db=exp.to_identifier(schema, quoted=True)),
+        tables=[exp.Table(db=exp.to_identifier(schema, quoted=True))],
         kind="SCHEMA",
         exists=True,
         cascade=cascade,
