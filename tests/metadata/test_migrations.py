@@ -24,7 +24,7 @@ def test_fresh_database_gets_every_table(engine: Engine, unique_schema: str) -> 
     report = migrate(engine, unique_schema)
     assert report.from_version == 0
     assert report.to_version == LATEST_VERSION
-    for name in BASE_TABLES:
+    for name in (n for n in BASE_TABLES if n != "counters"):  # counters start seeded
         assert engine.fetch_rows(exp.select("COUNT(*)").from_(table(unique_schema, name))) == [(0,)]
 
 
