@@ -10,10 +10,12 @@ from __future__ import annotations
 import datetime as dt
 import json
 import uuid
+from collections.abc import Callable
 from typing import Any, Literal
 
 from sqlglot import exp
 
+from trilith.engines.base import Session
 from trilith.errors import TrilithError
 from trilith.input_tables.rows import RowChange, RowStore, WriteContext
 from trilith.input_tables.validation import json_ready
@@ -104,7 +106,7 @@ class DraftStore:
                 try:
                     changes.append(self._apply(session, entry, actor))
                 except TrilithError as exc:
-                    where = f"staged edit {position} ({entry['operation']})"
+                    where = f"staged edit {position} ({entry['op']})"
                     exc.message = f"{where}: {exc.message}; nothing was published"
                     exc.body = {**exc.body, "pending_id": entry["pending_id"]}
                     raise
@@ -114,16 +116,34 @@ class DraftStore:
             )
         return changes
 
-    def _apply(self, session: Any, entry: dict[str, Any], context: WriteContext) -> RowChange:
-        values = entry["values"]
-        if entry["operation"] == "insert":
-            return self.rows.insert_in(session, self.rows.validate_insert([values]), context)
-        if entry["operation"] == "update":
-            clean = self.rows.validate_update(values)
-            return self.rows.update_in(
-                session, entry["row_id"], clean, entry["expected_version"], context
-            )
-        return self.rows.delete_in(session, entry["row_id"], entry["expected_version"], context)
+    def _apply(self, session: Session, entry: dict[str, Any], context: WriteContext) -> RowChange:
+        return _APPLY[entry["op"]](self.rows, session, entry, context)
+
+
+def _insert(
+    rows: RowStore, session: Session, entry: dict[str, Any], context: WriteContext
+) -> RowChange:
+    return rows.insert_in(session, rows.validate_insert([entry["values"]]), context)
+
+
+def _update(
+    rows: RowStore, session: Session, entry: dict[str, Any], context: WriteContext
+) -> RowChange:
+    clean = rows.validate_update(entry["values"])
+    return rows.update_in(session, entry["row_id"], clean, entry["expected_version"], context)
+
+
+def _delete(
+    rows: RowStore, session: Session, entry: dict[str, Any], context: WriteContext
+) -> RowChange:
+    return rows.delete_in(session, entry["row_id"], entry["expected_version"], context)
+
+
+_APPLY: dict[str, Callable[[RowStore, Session, dict[str, Any], WriteContext], RowChange]] = {
+    "insert": _insert,
+    "update": _update,
+    "delete": _delete,
+}
 
 
 def _public(row: dict[str, Any]) -> dict[str, Any]:
