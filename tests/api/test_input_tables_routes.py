@@ -240,6 +240,8 @@ def test_many_writers_on_one_row_lose_no_update(settings: Settings) -> None:
                     current = own.get(
                         f"{BASE}/{table_id}/rows", params={"filter": f"_row_id:eq:{row['_row_id']}"}
                     ).json()["rows"][0]
+                    if attempt == 0:
+                        first_round.wait()
                     response = own.patch(
                         row_url,
                         json={
