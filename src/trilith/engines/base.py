@@ -22,6 +22,7 @@ from typing import Any, ClassVar
 import pyarrow as pa
 import sqlglot
 from sqlglot import exp
+from sqlglot.dialects.dialect import Dialect
 from sqlglot.errors import ParseError
 
 from trilith.engines.url import WarehouseURL
@@ -94,6 +95,8 @@ class Engine(ABC):
 
     scheme: ClassVar[str]
     dialect: ClassVar[str]
+    # What statements are rendered with, when it differs from the dialect's stock generator.
+    render_dialect: ClassVar[str | type[Dialect] | None] = None
     warehouse_type: ClassVar[str]
     PARAM_STYLE: ClassVar[ParamStyle] = ParamStyle.QMARK
     SUPPORTS_TRANSACTIONS: ClassVar[bool] = True
@@ -186,7 +189,8 @@ class Engine(ABC):
 
     def render(self, statement: Statement, params: Params = None) -> RenderedSQL:
         expression = self.parse(statement) if isinstance(statement, str) else statement
-        return render(self.prepare(expression), self.dialect, self.PARAM_STYLE, params)
+        target = self.render_dialect or self.dialect
+        return render(self.prepare(expression), target, self.PARAM_STYLE, params)
 
     def translate_error(self, exc: Exception, sql: str) -> TrilithError:
         """Map a driver exception onto the hierarchy; connection loss becomes 503."""

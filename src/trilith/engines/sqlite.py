@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlglot import exp
+from sqlglot.dialects.sqlite import SQLite
 
 from trilith.engines.base import Engine, Session
 from trilith.engines.registry import register_engine
@@ -37,6 +38,15 @@ def schema_prefixed(schema: str, table: str) -> str:
     return f"{schema}{SCHEMA_SEPARATOR}{table}"
 
 
+class BacktickSQLite(SQLite):
+    """SQLite with identifiers in backticks. SQLite reads a double-quoted name that matches
+    no column as a string literal; a backticked one is always a name, so a misspelt column
+    is an error rather than a silent constant."""
+
+    class Tokenizer(SQLite.Tokenizer):
+        IDENTIFIERS = ["`", '"', ("[", "]")]
+
+
 class SQLiteSession(Session):
     def __init__(self, engine: SQLiteEngine, connection: sqlite3.Connection) -> None:
         super().__init__(engine)
@@ -53,6 +63,7 @@ class SQLiteSession(Session):
 class SQLiteEngine(Engine):
     scheme = "sqlite"
     dialect = "sqlite"
+    render_dialect = BacktickSQLite
     warehouse_type = "sqlite"
     PARAM_STYLE = ParamStyle.QMARK
     SUPPORTS_SCHEMAS = False

@@ -168,8 +168,18 @@ class InputTableDefinition(_Model):
             missing = [k for k in self.primary_key if k.lower() not in names]
             if missing:
                 raise ValueError(f"primary_key names unknown columns: {', '.join(missing)}")
+            editable_keys = [
+                c.name for c in self.columns if c.name in self.primary_key and not c.linked
+            ]
+            if editable_keys:
+                raise ValueError(
+                    f"primary_key columns come from the source: mark {', '.join(editable_keys)} "
+                    "as linked: true"
+                )
         elif self.source is not None or self.primary_key:
             raise ValueError("source and primary_key apply to linked tables only")
+        elif any(c.linked for c in self.columns):
+            raise ValueError("linked: true applies to columns of linked tables only")
         return self
 
     def with_id(self) -> InputTableDefinition:
@@ -180,7 +190,14 @@ class InputTableDefinition(_Model):
 
     @property
     def editable_columns(self) -> list[ColumnDefinition]:
+        """Columns a user edits: all of them, except a linked table's source columns."""
         return [c for c in self.columns if not c.linked]
+
+    @property
+    def stored_columns(self) -> list[ColumnDefinition]:
+        """Columns of the data table: a linked table also keeps its key there."""
+        keys = [c for c in self.columns if c.name in self.primary_key]
+        return [*keys, *self.editable_columns]
 
 
 class InputTableUpdate(_Model):

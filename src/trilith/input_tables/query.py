@@ -148,8 +148,14 @@ def _where(select: exp.Select, conditions: list[exp.Expr]) -> exp.Select:
 
 
 def page_query(
-    target: exp.Table, columns: Sequence[str], types: Mapping[str, str], query: RowQuery
+    target: exp.Expr,
+    columns: Sequence[str],
+    types: Mapping[str, str],
+    query: RowQuery,
+    default_order: Sequence[str] = ("_created_at", "_row_id"),
 ) -> tuple[exp.Select, dict[str, Any]]:
+    """A page of `target` (a table or a subquery); the order always ends with the last
+    `default_order` column, a unique one, so pages are stable."""
     if not 0 < query.limit <= MAX_LIMIT:
         raise BadRequest(f"limit must be between 1 and {MAX_LIMIT}")
     if query.offset < 0:
@@ -162,10 +168,10 @@ def page_query(
         order.append(
             exp.Ordered(this=exp.column(name, quoted=True), desc=descending, nulls_first=False)
         )
-    if not any(name == "_row_id" for name, _ in query.sort):
-        if not query.sort:
-            order.append(exp.Ordered(this=exp.column("_created_at", quoted=True)))
-        order.append(exp.Ordered(this=exp.column("_row_id", quoted=True)))
+    unique = default_order[-1]
+    if not any(name == unique for name, _ in query.sort):
+        leading = default_order if not query.sort else default_order[-1:]
+        order.extend(exp.Ordered(this=exp.column(name, quoted=True)) for name in leading)
     conditions, params = _conditions(types, query.filters)
     select = exp.select(*(exp.column(c, quoted=True) for c in columns)).from_(target)
     select = (
@@ -175,7 +181,7 @@ def page_query(
 
 
 def count_query(
-    target: exp.Table, types: Mapping[str, str], query: RowQuery
+    target: exp.Expr, types: Mapping[str, str], query: RowQuery
 ) -> tuple[exp.Select, dict[str, Any]]:
     conditions, params = _conditions(types, query.filters)
     return _where(exp.select(exp.func("COUNT", exp.Star())).from_(target), conditions), params

@@ -26,7 +26,7 @@ from trilith.input_tables.types import from_storage
 from trilith.input_tables.validation import RowValidator, raise_problems
 from trilith.sql.render import param
 
-__all__ = ["RowChange", "RowStore", "WriteContext"]
+__all__ = ["RowChange", "RowStore", "WriteContext", "now_utc"]
 
 INSERT_CHUNK = 200
 
@@ -48,7 +48,7 @@ class RowChange:
     edit_numbers: list[int]
 
 
-def _now() -> dt.datetime:
+def now_utc() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
@@ -68,7 +68,9 @@ class RowStore:
         self.table = data_table(schema, definition.id)
         self.log = EditLog(engine, schema)
         self.validator = RowValidator(definition, options_loader)
-        self.columns = [c.name for c in definition.editable_columns]
+        # Columns of the data table, and the ones a user may set.
+        self.columns = [c.name for c in definition.stored_columns]
+        self.editable = [c.name for c in definition.editable_columns]
         self.types = {c.name: c.type for c in definition.columns}
 
     @property
@@ -127,7 +129,7 @@ class RowStore:
         self, session: Session, clean: list[dict[str, Any]], context: WriteContext
     ) -> RowChange:
         self._check_unique(session, clean, exclude=None)
-        now = _now()
+        now = now_utc()
         stored = [
             {
                 "_row_id": uuid.uuid4().hex,
@@ -196,7 +198,7 @@ class RowStore:
     ) -> RowChange:
         current = self._current(session, row_id, expected_version)
         self._check_unique(session, [clean], exclude=row_id)
-        now = _now()
+        now = now_utc()
         assignments: dict[str, Any] = {name: param(f"v_{i}") for i, name in enumerate(clean)}
         params: dict[str, Any] = {f"v_{i}": value for i, value in enumerate(clean.values())}
         assignments |= {
@@ -253,7 +255,7 @@ class RowStore:
             current,
             None,
             context.actor,
-            _now(),
+            now_utc(),
             context.request_id,
             context.source,
         )
@@ -281,7 +283,7 @@ class RowStore:
                     raise Conflict(f"row '{row_id}' is already deleted, as after edit {edit_num}")
                 return self.delete_in(session, row_id, None, context)
             values = self.validator.update(
-                {name: target.get(name) for name in self.columns}, restoring=True
+                {name: target.get(name) for name in self.editable}, restoring=True
             )
             if current is None:
                 return self._restore(session, row_id, values, context)
@@ -291,7 +293,7 @@ class RowStore:
         self, session: Session, row_id: str, clean: dict[str, Any], context: WriteContext
     ) -> RowChange:
         self._check_unique(session, [clean], exclude=None)
-        now = _now()
+        now = now_utc()
         row = {
             "_row_id": row_id,
             "_version": 1,

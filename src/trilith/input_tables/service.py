@@ -18,6 +18,7 @@ from trilith.events import EventBus
 from trilith.input_tables.catalog import InputTableCatalog
 from trilith.input_tables.definition import MAX_OPTIONS, InputTableDefinition
 from trilith.input_tables.drafts import DraftStore
+from trilith.input_tables.linked import LinkedRowStore, check_source
 from trilith.input_tables.rows import RowChange, RowStore, WriteContext
 
 __all__ = ["InputTables", "WriteOutcome"]
@@ -33,7 +34,9 @@ class InputTables:
         self.catalog = InputTableCatalog(engine, schema)
 
     def rows(self, table_id: str) -> RowStore:
-        return RowStore(self.engine, self.schema, self.catalog.get(table_id), self._options)
+        definition = self.catalog.get(table_id)
+        store = LinkedRowStore if definition.type == "linked" else RowStore
+        return store(self.engine, self.schema, definition, options_loader=self._options)
 
     def _options(self, table_name: str, column: str) -> set[str]:
         query = (
@@ -52,6 +55,8 @@ class InputTables:
         return values
 
     def create(self, definition: InputTableDefinition, context: WriteContext) -> dict[str, Any]:
+        if definition.type == "linked":
+            check_source(self.engine, definition)
         created = self.catalog.create(definition, context.actor, context.request_id)
         assert created.id is not None
         self.events.publish("input_table.created", {"table_id": created.id})

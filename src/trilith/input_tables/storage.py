@@ -37,7 +37,7 @@ def column_spec(column: ColumnDefinition) -> ColumnSpec:
 
 def create_data_table(schema: str, definition: InputTableDefinition) -> exp.Create:
     assert definition.id is not None
-    columns = [*SYSTEM_SPECS, *(column_spec(c) for c in definition.editable_columns)]
+    columns = [*SYSTEM_SPECS, *(column_spec(c) for c in definition.stored_columns)]
     return create_table(
         data_table(schema, definition.id), columns, ("_row_id",), if_not_exists=False
     )

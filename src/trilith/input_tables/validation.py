@@ -17,7 +17,7 @@ from trilith.errors import ValidationFailed
 from trilith.input_tables.definition import SYSTEM_COLUMNS, ColumnDefinition, InputTableDefinition
 from trilith.input_tables.types import COLUMN_TYPES
 
-__all__ = ["Problem", "RowValidator", "raise_problems"]
+__all__ = ["Problem", "RowValidator", "problem", "raise_problems"]
 
 Problem = dict[str, Any]
 # A rule gets the column and a coerced, non-null value; it returns a message or None.
@@ -112,7 +112,7 @@ class RowValidator:
                 if column.name not in values and column.default is not None:
                     values[column.name] = self._coerce(index, column, column.default, problems)
                 if column.required and values.get(column.name) is None:
-                    problems.append(_problem(index, column.name, "required", "a value is required"))
+                    problems.append(problem(index, column.name, "required", "a value is required"))
             clean.append(values)
         self._unique_within_batch(clean, problems)
         raise_problems(problems)
@@ -126,7 +126,7 @@ class RowValidator:
         clean = self._values(row_index, values, problems, creating=False, restoring=restoring)
         for name, value in clean.items():
             if self.columns[name].required and value is None:
-                problems.append(_problem(row_index, name, "required", "a value is required"))
+                problems.append(problem(row_index, name, "required", "a value is required"))
         raise_problems(problems)
         return clean
 
@@ -140,7 +140,7 @@ class RowValidator:
         restoring: bool = False,
     ) -> dict[str, Any]:
         if not isinstance(row, Mapping):
-            problems.append(_problem(index, None, "shape", "a row is an object of column: value"))
+            problems.append(problem(index, None, "shape", "a row is an object of column: value"))
             return {}
         values: dict[str, Any] = {}
         for name, raw in row.items():
@@ -152,15 +152,15 @@ class RowValidator:
                     if name in SYSTEM_COLUMNS
                     else f"columns: {', '.join(self.columns)}"
                 )
-                problems.append(_problem(index, name, rule, f"no such editable column; {hint}"))
+                problems.append(problem(index, name, rule, f"no such editable column; {hint}"))
                 continue
             if column.linked and not (creating and name in self.definition.primary_key):
                 problems.append(
-                    _problem(index, name, "linked", "linked columns are read from the source")
+                    problem(index, name, "linked", "linked columns are read from the source")
                 )
                 continue
             if column.protected and not restoring:
-                problems.append(_problem(index, name, "protected", "the column is read-only"))
+                problems.append(problem(index, name, "protected", "the column is read-only"))
                 continue
             values[name] = self._coerce(index, column, raw, problems)
         return values
@@ -173,12 +173,12 @@ class RowValidator:
         try:
             value = COLUMN_TYPES[column.type].coerce(raw)
         except ValueError as exc:
-            problems.append(_problem(index, column.name, "type", str(exc)))
+            problems.append(problem(index, column.name, "type", str(exc)))
             return None
         for rule_name, rule in RULES.items():
             message = rule(column, value, self)
             if message:
-                problems.append(_problem(index, column.name, rule_name, message))
+                problems.append(problem(index, column.name, rule_name, message))
         return value
 
     def _unique_within_batch(self, rows: list[dict[str, Any]], problems: list[Problem]) -> None:
@@ -192,12 +192,12 @@ class RowValidator:
                     continue
                 if value in seen:
                     message = f"{value!r} repeats the value of row {seen[value]}"
-                    problems.append(_problem(index, column.name, "unique", message))
+                    problems.append(problem(index, column.name, "unique", message))
                 else:
                     seen[value] = index
 
 
-def _problem(row: int, column: str | None, rule: str, message: str) -> Problem:
+def problem(row: int, column: str | None, rule: str, message: str) -> Problem:
     return {"row": row, "column": column, "rule": rule, "message": message}
 
 

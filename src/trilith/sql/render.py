@@ -13,6 +13,7 @@ from enum import Enum
 from typing import Any
 
 from sqlglot import exp
+from sqlglot.dialects.dialect import Dialect
 
 from trilith.errors import BadRequest
 

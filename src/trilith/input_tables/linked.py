@@ -1,0 +1,265 @@
+"""Linked input tables: rows of a warehouse table or view, augmented with editable columns.
+
+The source stays where it is and is read live: every read joins it to the data table,
+which holds only the key and the augmentation columns. A row's id is its key as JSON
+(`["ACME-1"]`); a row nobody has augmented yet has version 0, and the first write to it
+(with `expected_version` 0, or an upsert by key) creates its augmentation.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from sqlglot import exp
+
+from trilith.engines.base import Engine, Session
+from trilith.errors import NotFound, ValidationFailed, WarehouseError
+from trilith.input_tables.definition import SYSTEM_COLUMNS, InputTableDefinition
+from trilith.input_tables.edit_log import Edit
+from trilith.input_tables.query import RowQuery, count_query, page_query
+from trilith.input_tables.rows import RowChange, RowStore, WriteContext, now_utc
+from trilith.input_tables.types import COLUMN_TYPES, from_storage
+from trilith.input_tables.validation import problem, raise_problems
+from trilith.sql.render import param
+
+__all__ = ["LinkedRowStore", "check_source"]
+
+SOURCE, DATA = "s", "a"
+
+
+def _source_table(definition: InputTableDefinition) -> exp.Table:
+    assert definition.source is not None
+    return exp.to_table(definition.source.table)
+
+
+def check_source(engine: Engine, definition: InputTableDefinition) -> None:
+    """The source has the linked columns, and its key is unique and never null."""
+    source = _source_table(definition)
+    linked = [c.name for c in definition.columns if c.linked]
+    probe = exp.select(*(exp.column(c, quoted=True) for c in linked)).from_(source).limit(0)
+    try:
+        engine.fetch_rows(probe)
+    except WarehouseError as exc:
+        raise ValidationFailed(
+            f"cannot read columns {', '.join(linked)} from source {source.sql()}: {exc.message}"
+        ) from None
+    keys = [exp.column(k, quoted=True) for k in definition.primary_key]
+    nulls = (
+        exp.select(exp.func("COUNT", exp.Star()))
+        .from_(source)
+        .where(exp.or_(*(k.is_(exp.null()) for k in keys)))
+    )
+    duplicates = exp.select(exp.func("COUNT", exp.Star())).from_(
+        exp.select(*keys)
+        .from_(source)
+        .group_by(*keys)
+        .having(exp.func("COUNT", exp.Star()) > 1)
+        .subquery("d")
+    )
+    key_names = ", ".join(definition.primary_key)
+    if int(engine.fetch_scalar(nulls)):
+        raise ValidationFailed(f"the key ({key_names}) of {source.sql()} has null values")
+    if int(engine.fetch_scalar(duplicates)):
+        raise ValidationFailed(f"the key ({key_names}) of {source.sql()} is not unique")
+
+
+class LinkedRowStore(RowStore):
+    def __init__(
+        self, engine: Engine, schema: str, definition: InputTableDefinition, **kw: Any
+    ) -> None:
+        super().__init__(engine, schema, definition, **kw)
+        self.source = _source_table(definition)
+        self.key = list(definition.primary_key)
+        self.linked = [c.name for c in definition.columns if c.linked and c.name not in self.key]
+        self.shown = [*self.key, *self.linked, *self.editable]
+
+    # --- identity --------------------------------------------------------------------
+
+    def row_id(self, row: Mapping[str, Any]) -> str:
+        return json.dumps([from_storage(self.types[k], row[k]) for k in self.key])
+
+    def key_values(self, row_id: str) -> list[Any]:
+        try:
+            raw = json.loads(row_id)
+            if not isinstance(raw, list) or len(raw) != len(self.key):
+                raise ValueError
+            return [
+                COLUMN_TYPES[self.types[k]].coerce(v) for k, v in zip(self.key, raw, strict=True)
+            ]
+        except (ValueError, TypeError):
+            raise NotFound(
+                f"{row_id!r} is not a row of linked table '{self.table_id}': a row id is its "
+                f"key as a JSON list ({', '.join(self.key)})"
+            ) from None
+
+    # --- reads -----------------------------------------------------------------------
+
+    def _joined(self) -> exp.Subquery:
+        def source_col(name: str) -> exp.Column:
+            return exp.column(name, table=SOURCE, quoted=True)
+
+        def data_col(name: str) -> exp.Column:
+            return exp.column(name, table=DATA, quoted=True)
+
+        system = [
+            exp.func("COALESCE", data_col("_version"), exp.Literal.number(0)).as_(
+                "_version", quoted=True
+            )
+            if name == "_version"
+            else data_col(name).as_(name, quoted=True)
+            for name in SYSTEM_COLUMNS
+        ]
+        on = exp.and_(*(source_col(k).eq(data_col(k)) for k in self.key))
+        select = (
+            exp.select(
+                *system,
+                *(source_col(n).as_(n, quoted=True) for n in (*self.key, *self.linked)),
+                *(data_col(n).as_(n, quoted=True) for n in self.editable),
+            )
+            .from_(self.source.as_(SOURCE))
+            .join(self.table.as_(DATA), on=on, join_type="left")
+        )
+        return select.subquery("linked_rows")
+
+    def page(self, query: RowQuery) -> tuple[list[dict[str, Any]], int]:
+        joined = self._joined()
+        page, params = page_query(
+            joined, [*SYSTEM_COLUMNS, *self.shown], self.types, query, default_order=self.key
+        )
+        count, count_params = count_query(joined, self.types, query)
+        with self.engine.session() as session:
+            rows = session.fetch_dicts(page, params)
+            total = int(session.fetch_scalar(count, count_params))
+        return [self._public(row) for row in rows], total
+
+    def get(self, row_id: str, session: Session | None = None) -> dict[str, Any] | None:
+        values = self.key_values(row_id)
+        where = exp.and_(
+            *(exp.column(k, quoted=True).eq(param(f"k{i}")) for i, k in enumerate(self.key))
+        )
+        query = exp.select(*(exp.column(c, quoted=True) for c in (*SYSTEM_COLUMNS, *self.shown)))
+        query = query.from_(self._joined()).where(where)
+        params = {f"k{i}": v for i, v in enumerate(values)}
+        row = session.fetch_one(query, params) if session else self.engine.fetch_one(query, params)
+        return self._public(row) if row else None
+
+    def _public(self, row: Mapping[str, Any]) -> dict[str, Any]:
+        result: dict[str, Any] = {
+            "_row_id": self.row_id(row),
+            "_version": int(row["_version"] or 0),
+            "_created_at": from_storage("datetime", row["_created_at"]),
+            "_created_by": row["_created_by"],
+            "_updated_at": from_storage("datetime", row["_updated_at"]),
+            "_updated_by": row["_updated_by"],
+        }
+        for name in self.shown:
+            result[name] = from_storage(self.types[name], row[name])
+        return result
+
+    # --- writes: upserts of the augmentation ---------------------------------------------
+
+    def insert_in(
+        self, session: Session, clean: list[dict[str, Any]], context: WriteContext
+    ) -> RowChange:
+        """Upsert by key: each row names its key and the augmentation values to set."""
+        raise_problems(
+            [
+                problem(index, missing, "key", "the key is required to upsert a linked row")
+                for index, values in enumerate(clean)
+                for missing in self.key
+                if values.get(missing) is None
+            ]
+        )
+        changes = [
+            self.update_in(
+                session,
+                self.row_id(values),
+                {k: v for k, v in values.items() if k not in self.key},
+                None,
+                context,
+            )
+            for values in clean
+        ]
+        rows = [row for change in changes for row in change.rows]
+        numbers = [n for change in changes for n in change.edit_numbers]
+        return RowChange(self.table_id, "update", rows, numbers)
+
+    def update_in(
+        self,
+        session: Session,
+        row_id: str,
+        clean: dict[str, Any],
+        expected_version: int | None,
+        context: WriteContext,
+    ) -> RowChange:
+        current = self._current(session, row_id, expected_version)
+        if current["_version"] > 0:
+            return super().update_in(session, row_id, clean, current["_version"], context)
+        self._check_unique(session, [clean], exclude=row_id)
+        now = now_utc()
+        stored = {
+            "_row_id": row_id,
+            "_version": 1,
+            "_created_at": now,
+            "_created_by": context.actor,
+            "_updated_at": now,
+            "_updated_by": context.actor,
+            **dict(zip(self.key, self.key_values(row_id), strict=True)),
+            **{name: clean.get(name) for name in self.editable},
+        }
+        self._insert_rows(session, [stored])
+        after = self.get(row_id, session)
+        assert after is not None
+        edit = Edit(
+            self.table_id,
+            row_id,
+            "update",
+            current,
+            after,
+            context.actor,
+            now,
+            context.request_id,
+            context.source,
+        )
+        return RowChange(self.table_id, "update", [after], self.log.append(session, [edit]))
+
+    def delete_in(
+        self, session: Session, row_id: str, expected_version: int | None, context: WriteContext
+    ) -> RowChange:
+        """Clear the row's augmentation; the source row stays, at version 0."""
+        current = self._current(session, row_id, expected_version)
+        if current["_version"] > 0:
+            where = exp.column("_row_id").eq(param("row_id"))
+            session.execute(exp.delete(self.table, where=where), {"row_id": row_id})
+        after = self.get(row_id, session)
+        edit = Edit(
+            self.table_id,
+            row_id,
+            "update",
+            current,
+            after,
+            context.actor,
+            now_utc(),
+            context.request_id,
+            context.source,
+        )
+        return RowChange(
+            self.table_id, "update", [after or current], self.log.append(session, [edit])
+        )
+
+    def _restore(
+        self, session: Session, row_id: str, clean: dict[str, Any], context: WriteContext
+    ) -> RowChange:
+        return self.update_in(session, row_id, clean, None, context)
+
+    def _current(
+        self, session: Session, row_id: str, expected_version: int | None
+    ) -> dict[str, Any]:
+        current = self.get(row_id, session)
+        if current is None:
+            raise NotFound(f"source {self.source.sql()} has no row with key {row_id}")
+        if expected_version is not None and current["_version"] != expected_version:
+            raise self._stale(session, row_id, expected_version, current)
+        return current

@@ -1,0 +1,174 @@
+"""Linked input tables: a live source, augmentation stored by key."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from sqlglot import exp
+
+from tests.input_tables.conftest import ALICE, BOB
+from trilith.engines import Engine
+from trilith.errors import Conflict, NotFound, ValidationFailed
+from trilith.input_tables.definition import InputTableDefinition
+from trilith.input_tables.query import Filter, RowQuery
+from trilith.input_tables.service import InputTables
+from trilith.sql import param
+from trilith.sql.ddl import ColumnSpec, create_table, table
+
+
+@pytest.fixture
+def accounts(engine: Engine, unique_schema: str, tables: InputTables) -> exp.Table:
+    source = table(unique_schema, "accounts")
+    engine.execute(
+        create_table(
+            source,
+            [ColumnSpec("code", "TEXT"), ColumnSpec("name", "TEXT"), ColumnSpec("arr", "DOUBLE")],
+        )
+    )
+    insert = exp.insert(exp.select(param("c"), param("n"), param("a")), source)
+    for code, name, arr in [("A1", "Acme", 100.0), ("B2", "Bolt", 250.0), ("C3", "Cirrus", 50.0)]:
+        engine.execute(insert, {"c": code, "n": name, "a": arr})
+    return source
+
+
+def definition(schema: str, **extra: Any) -> InputTableDefinition:
+    return InputTableDefinition.model_validate(
+        {
+            "name": "Account plans",
+            "type": "linked",
+            "source": {"table": f"{schema}.accounts"},
+            "primary_key": ["code"],
+            "columns": [
+                {"name": "code", "type": "text", "linked": True},
+                {"name": "name", "type": "text", "linked": True},
+                {"name": "arr", "type": "number", "linked": True},
+                {"name": "owner", "type": "text"},
+                {"name": "target", "type": "number", "validation": {"min": 0}},
+            ],
+            **extra,
+        }
+    )
+
+
+def test_rows_are_the_source_joined_live(
+    tables: InputTables, accounts: exp.Table, unique_schema: str, engine: Engine
+) -> None:
+    table_id = tables.create(definition(unique_schema), ALICE)["id"]
+    rows, total = tables.rows(table_id).page(RowQuery())
+    assert total == 3
+    assert [(r["_row_id"], r["name"], r["owner"], r["_version"]) for r in rows] == [
+        ('["A1"]', "Acme", None, 0),
+        ('["B2"]', "Bolt", None, 0),
+        ('["C3"]', "Cirrus", None, 0),
+    ]
+    engine.execute(
+        exp.insert(exp.select(param("c"), param("n"), param("a")), accounts),
+        {"c": "D4", "n": "Dune", "a": 1.0},
+    )
+    assert tables.rows(table_id).page(RowQuery())[1] == 4  # always live
+
+
+def test_augmentation_is_versioned_and_upserts_by_key(
+    tables: InputTables, accounts: exp.Table, unique_schema: str
+) -> None:
+    table_id = tables.create(definition(unique_schema), ALICE)["id"]
+    _, first = tables.update(table_id, '["B2"]', {"owner": "ana", "target": 300}, 0, ALICE)
+    assert (first[0]["_version"], first[0]["owner"], first[0]["name"]) == (1, "ana", "Bolt")
+    with pytest.raises(Conflict):
+        tables.update(table_id, '["B2"]', {"owner": "bo"}, 0, BOB)
+    _, upserted = tables.insert(
+        table_id, [{"code": "B2", "target": 310}, {"code": "C3", "owner": "cy"}], BOB
+    )
+    assert [(r["_row_id"], r["_version"], r["owner"], r["target"]) for r in upserted] == [
+        ('["B2"]', 2, "ana", 310.0),
+        ('["C3"]', 1, "cy", None),
+    ]
+    owned, total = tables.rows(table_id).page(
+        RowQuery(filters=[Filter("owner", "not_null")], sort=[("arr", True)])
+    )
+    assert (total, [r["code"] for r in owned]) == (2, ["B2", "C3"])
+    log = tables.rows(table_id).log
+    assert log.history(table_id, _history(row_id='["B2"]'))[1] == 2
+
+
+def test_linked_columns_cannot_be_edited(
+    tables: InputTables, accounts: exp.Table, unique_schema: str
+) -> None:
+    table_id = tables.create(definition(unique_schema), ALICE)["id"]
+    with pytest.raises(ValidationFailed) as info:
+        tables.update(table_id, '["A1"]', {"name": "Renamed"}, 0, ALICE)
+    assert info.value.details[0]["rule"] == "linked"
+    with pytest.raises(ValidationFailed, match="rule: key"):
+        tables.insert(table_id, [{"owner": "x"}], ALICE)
+    with pytest.raises(NotFound, match="has no row with key"):
+        tables.update(table_id, '["ZZ"]', {"owner": "x"}, 0, ALICE)
+    with pytest.raises(NotFound, match="key as a JSON list"):
+        tables.update(table_id, "A1", {"owner": "x"}, 0, ALICE)
+
+
+def test_clearing_and_reverting_augmentation(
+    tables: InputTables, accounts: exp.Table, unique_schema: str
+) -> None:
+    table_id = tables.create(definition(unique_schema), ALICE)["id"]
+    tables.update(table_id, '["A1"]', {"owner": "ana"}, 0, ALICE)
+    _, cleared = tables.delete(table_id, '["A1"]', 1, BOB)
+    assert tables.rows(table_id).get('["A1"]') == {
+        **cleared[0],
+        "owner": None,
+        "_version": 0,
+        **_unstamped(),
+    }
+    entries, _ = tables.rows(table_id).log.history(table_id, _history(row_id='["A1"]'))
+    tables.revert(table_id, '["A1"]', entries[-1]["edit_num"], 0, ALICE)
+    assert tables.rows(table_id).get('["A1"]')["owner"] == "ana"  # type: ignore[index]
+
+
+@pytest.mark.parametrize(
+    ("rows", "message"),
+    [
+        ([("A1", "x"), ("A1", "y")], "is not unique"),
+        ([("A1", "x"), (None, "y")], "has null values"),
+    ],
+)
+def test_the_source_key_must_be_unique_and_not_null(
+    tables: InputTables,
+    engine: Engine,
+    unique_schema: str,
+    rows: list[tuple[str | None, str]],
+    message: str,
+) -> None:
+    source = table(unique_schema, "accounts")
+    engine.execute(
+        create_table(
+            source,
+            [ColumnSpec("code", "TEXT"), ColumnSpec("name", "TEXT"), ColumnSpec("arr", "DOUBLE")],
+        )
+    )
+    for code, name in rows:
+        engine.execute(
+            exp.insert(exp.select(param("c"), param("n"), exp.null()), source),
+            {"c": code, "n": name},
+        )
+    with pytest.raises(ValidationFailed, match=message):
+        tables.create(definition(unique_schema), ALICE)
+    assert tables.catalog.summaries() == []
+
+
+def test_a_missing_source_column_is_named(
+    tables: InputTables, accounts: exp.Table, unique_schema: str
+) -> None:
+    bad = definition(unique_schema).model_dump()
+    bad["columns"].append({"name": "region", "type": "text", "linked": True})
+    with pytest.raises(ValidationFailed, match="cannot read columns code, name, arr, region"):
+        tables.create(InputTableDefinition.model_validate(bad), ALICE)
+
+
+def _unstamped() -> dict[str, Any]:
+    return {"_created_at": None, "_created_by": None, "_updated_at": None, "_updated_by": None}
+
+
+def _history(**kwargs: object):  # type: ignore[no-untyped-def]
+    from trilith.input_tables.edit_log import HistoryQuery
+
+    return HistoryQuery(**kwargs)  # type: ignore[arg-type]
