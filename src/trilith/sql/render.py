@@ -51,7 +51,9 @@ def _marker(style: ParamStyle, position: int, name: str) -> str:
     return f"@{name}"
 
 
-def render(expression: exp.Expr, dialect: str, style: ParamStyle, params: Params) -> RenderedSQL:
+def render(
+    expression: exp.Expr, dialect: str | type[Dialect], style: ParamStyle, params: Params
+) -> RenderedSQL:
     positional = (
         list(params) if isinstance(params, Sequence) and not isinstance(params, str) else None
     )
