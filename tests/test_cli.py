@@ -79,13 +79,15 @@ def free_port() -> int:
 
 
 def test_serve_applies_the_app_and_prints_the_generated_token(tmp_path: Path) -> None:
+    assert run("init", "starter", cwd=tmp_path).returncode == 0
+    spec = tmp_path / "starter" / "app.yaml"
     port = free_port()
     env = {k: v for k, v in os.environ.items() if k != "TRILITH_ADMIN_TOKEN"}
     process = subprocess.Popen(
         [
             *TRILITH,
             "serve",
-            str(SHOWCASE),
+            str(spec),
             "--warehouse",
             f"duckdb:///{tmp_path}/w.duckdb",
             "--port",
@@ -115,7 +117,7 @@ def test_serve_applies_the_app_and_prints_the_generated_token(tmp_path: Path) ->
         process.terminate()
         output, _ = process.communicate(timeout=20)
     lines = output.splitlines()
-    assert "created app 'showcase' (version 1)" in lines
+    assert "created app 'starter' (version 1); input tables: requests created" in lines
     marker = next(i for i, line in enumerate(lines) if "this run's admin token is" in line)
     token = lines[marker + 1].strip()
     assert len(token) >= 32
@@ -150,7 +152,9 @@ def test_init_apply_export_round_trip(tmp_path: Path) -> None:
     spec = tmp_path / "Expense approvals" / "app.yaml"
     warehouse = f"duckdb:///{tmp_path}/w.duckdb"
     first = run("apply", str(spec), "--warehouse", warehouse)
-    assert first.stdout.strip() == "created app 'expense_approvals' (version 1)"
+    assert first.stdout.strip() == (
+        "created app 'expense_approvals' (version 1); input tables: requests created"
+    )
     second = run("apply", str(spec), "--warehouse", warehouse)
     assert second.stdout.strip() == "app 'expense_approvals' is unchanged (version 1)"
     exported = run("export", "expense_approvals", "--warehouse", warehouse)

@@ -15,6 +15,7 @@ from pydantic import ValidationError
 from rich.console import Console
 
 from trilith import __version__
+from trilith.apply import apply_app, run_sql_file
 from trilith.engines.registry import create_engine
 from trilith.errors import ConfigurationError, TrilithError
 from trilith.metadata.apps import AppStore
@@ -67,15 +68,19 @@ def _embedded(url: str) -> bool:
     return url.split("://", 1)[0].lower() in ("duckdb", "sqlite")
 
 
-def _store(settings: Settings) -> AppStore:
-    """The app store on a migrated warehouse, for commands that work without a server."""
-    engine = create_engine(settings.warehouse_url())
-    warehouse = Warehouse(engine, settings.writeback_schema)
+def _warehouse(settings: Settings) -> Warehouse:
+    """A migrated warehouse, for commands that work without a server."""
+    warehouse = Warehouse(create_engine(settings.warehouse_url()), settings.writeback_schema)
     warehouse.ensure_ready()
-    return AppStore(engine, settings.writeback_schema)
+    return warehouse
 
 
-def _serve(settings: Settings, spec: Path | None = None) -> None:
+def _store(settings: Settings) -> AppStore:
+    warehouse = _warehouse(settings)
+    return AppStore(warehouse.engine, warehouse.schema)
+
+
+def _serve(settings: Settings, spec: Path | None = None, seed: Path | None = None) -> None:
     import uvicorn
 
     from trilith.api import create_app
@@ -87,8 +92,9 @@ def _serve(settings: Settings, spec: Path | None = None) -> None:
     if app_spec is not None:
         warehouse = Warehouse(engine, settings.writeback_schema)
         warehouse.ensure_ready()
-        report = AppStore(engine, settings.writeback_schema).apply(app_spec, "cli")
-        console.print(report.summary())
+        if seed is not None:
+            console.print(f"loaded sample data: {run_sql_file(engine, seed)} statements")
+        console.print(apply_app(engine, warehouse.schema, app_spec, "cli").summary())
     application = create_app(settings, engine=engine)
     console.print(
         f"[bold]Trilith {__version__}[/] on {engine.warehouse_type} "
@@ -128,7 +134,8 @@ def demo(
     extra = {} if "TRILITH_AUTH" in os.environ else {"auth": "none"}
     Path(".trilith").mkdir(exist_ok=True)
     spec = DEMO_APP if DEMO_APP.exists() else None
-    _serve(_settings(warehouse or DEMO_WAREHOUSE, host, port, **extra), spec)
+    seed = DEMO_APP.with_name("seed.sql") if spec else None
+    _serve(_settings(warehouse or DEMO_WAREHOUSE, host, port, **extra), spec, seed)
 
 
 @app.command()
@@ -147,8 +154,8 @@ def validate(spec: SpecArgument) -> None:
 def apply(spec: SpecArgument, warehouse: WarehouseOption = None) -> None:
     """Store an app spec in the warehouse; re-applying is idempotent and says what changed."""
     loaded = load_app(spec)
-    report = _store(_settings(warehouse, None, None)).apply(loaded, "cli")
-    typer.echo(report.summary())
+    target = _warehouse(_settings(warehouse, None, None))
+    typer.echo(apply_app(target.engine, target.schema, loaded, "cli").summary())
 
 
 @app.command()

@@ -12,6 +12,7 @@ from fastapi.testclient import TestClient
 
 from tests.api.conftest import AUTH, TOKEN
 from trilith.api import create_app
+from trilith.apply import run_sql_file
 from trilith.engines import create_engine
 from trilith.settings import Settings
 from trilith.sql.ddl import drop_schema
@@ -48,6 +49,7 @@ def api(
     if request.param == "postgres":
         engine = create_engine(url)
         engine.execute(drop_schema(unique_schema))
+        engine.execute(drop_schema("analytics"))
         engine.close()
 
 
@@ -56,13 +58,18 @@ def version_of(api: TestClient, app_id: str) -> int:
 
 
 def test_post_yaml_then_json_is_idempotent(api: TestClient) -> None:
+    run_sql_file(api.app.state.warehouse.engine, ROOT / "examples" / "showcase" / "seed.sql")  # type: ignore[attr-defined]
     created = api.post("/api/apps", content=SHOWCASE, headers=YAML)
     assert created.status_code == 201
     assert created.json()["created"] is True
+    assert created.json()["input_tables"] == {"deal_notes": "created", "region_targets": "created"}
+    notes = api.get("/api/sigma/input-tables/deal_notes", headers=AUTH).json()
+    assert notes["app_id"] == "showcase"
     resolved = api.get("/api/apps/showcase", headers=AUTH).json()
     again = api.post("/api/apps", json=resolved["app"], headers=AUTH)
     assert again.status_code == 200
     assert again.json()["changed"] is False
+    assert set(again.json()["input_tables"].values()) == {"unchanged"}
     listed = api.get("/api/apps", headers=AUTH).json()
     assert [a["id"] for a in listed["apps"]] == ["showcase"]
 

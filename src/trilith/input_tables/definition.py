@@ -141,7 +141,8 @@ def new_table_id(name: str) -> str:
     return f"{base}_{secrets.token_hex(3)}"
 
 
-TableId = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,62}$")]
+# With the `sigds_` prefix a data table's name stays within PostgreSQL's 63 bytes.
+TableId = Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_-]{0,56}$")]
 
 
 class InputTableDefinition(_Model):

@@ -39,7 +39,18 @@ ControlType = Literal[
     "slider",
 ]
 
-InputColumnType = Literal["text", "number", "integer", "date", "datetime", "boolean"]
+# The input-table column types; `boolean` is read as `checkbox`.
+InputColumnType = Literal[
+    "text",
+    "number",
+    "integer",
+    "date",
+    "datetime",
+    "checkbox",
+    "boolean",
+    "single_select",
+    "multi_select",
+]
 
 Scalar = str | int | float | bool
 

@@ -14,7 +14,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
-from trilith.api.deps import AppStoreDep, CurrentActor
+from trilith.api.deps import AppStoreDep, CurrentActor, WarehouseDep
+from trilith.apply import apply_app
+from trilith.auth.permissions import require
 from trilith.errors import BadRequest, UnsupportedMediaType
 from trilith.spec import App, app_from_data, load_app_text
 
@@ -41,22 +43,33 @@ async def _spec_from_request(request: Request) -> App:
 
 @router.get("/api/apps")
 async def list_apps(store: AppStoreDep, actor: CurrentActor) -> dict[str, Any]:
+    require(actor, "view-app")
     rows = await run_in_threadpool(store.summaries)
     return {"apps": rows, "total": len(rows)}
 
 
 @router.post("/api/apps", status_code=201)
-async def apply_app(request: Request, store: AppStoreDep, actor: CurrentActor) -> JSONResponse:
+async def post_app(
+    request: Request, store: AppStoreDep, warehouse: WarehouseDep, actor: CurrentActor
+) -> JSONResponse:
+    require(actor, "manage-app")
     app = await _spec_from_request(request)
     report = await run_in_threadpool(
-        store.apply, app, actor.id, getattr(request.state, "request_id", None)
+        apply_app,
+        store.engine,
+        warehouse.schema,
+        app,
+        actor.id,
+        getattr(request.state, "request_id", None),
+        request.app.state.events,
     )
-    return JSONResponse(report.as_dict(), status_code=201 if report.created else 200)
+    return JSONResponse(report.as_dict(), status_code=201 if report.app.created else 200)
 
 
 @router.get("/api/apps/{app_id}")
 async def get_app(app_id: str, store: AppStoreDep, actor: CurrentActor) -> dict[str, Any]:
     """The resolved spec the UI renders: every default filled in."""
+    require(actor, "view-app")
     stored = await run_in_threadpool(store.get, app_id)
     return {
         "app": stored.app.model_dump(mode="json"),
