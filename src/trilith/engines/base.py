@@ -27,11 +27,13 @@ from sqlglot.errors import ParseError
 
 from trilith.engines.url import WarehouseURL
 from trilith.errors import BadRequest, TrilithError, WarehouseError
-from trilith.sql.render import Params, ParamStyle, RenderedSQL, render
+from trilith.sql.render import CompiledSQL, Params, ParamStyle, RenderedSQL, compile_sql
 
 __all__ = ["Engine", "Session", "Statement", "rows_to_arrow"]
 
 Statement = exp.Expr | str
+
+COMPILE_CACHE_SIZE = 1024
 
 
 class Session(ABC):
@@ -109,6 +111,8 @@ class Engine(ABC):
     SUPPORTS_SCHEMAS: ClassVar[bool] = True
     SUPPORTS_INDEXES: ClassVar[bool] = True
     SUPPORTS_SEQUENCES: ClassVar[bool] = False
+    # INSERT/UPDATE … RETURNING (saves a read after a write).
+    SUPPORTS_RETURNING: ClassVar[bool] = False
     # Several processes may share the warehouse (DuckDB files are single-process).
     SUPPORTS_MULTIPLE_PROCESSES: ClassVar[bool] = True
 
@@ -119,6 +123,8 @@ class Engine(ABC):
         # transaction begins, so a waiting thread never works from a stale snapshot.
         self.schema_change_lock = threading.RLock()
         self._key_locks: dict[str, threading.Lock] = {}
+        self._compiled: dict[Statement, CompiledSQL] = {}
+        self._compiled_lock = threading.Lock()
         self._key_locks_guard = threading.Lock()
 
     # --- resources -------------------------------------------------------------------
@@ -188,9 +194,22 @@ class Engine(ABC):
         return expression
 
     def render(self, statement: Statement, params: Params = None) -> RenderedSQL:
+        return self.compile(statement).bind(params)
+
+    def compile(self, statement: Statement) -> CompiledSQL:
+        """The statement rendered for this engine, cached: statements repeat with new
+        values, and rendering a tree costs far more than looking it up."""
+        cached = self._compiled.get(statement)
+        if cached is not None:
+            return cached
         expression = self.parse(statement) if isinstance(statement, str) else statement
         target = self.render_dialect or self.dialect
-        return render(self.prepare(expression), target, self.PARAM_STYLE, params)
+        compiled = compile_sql(self.prepare(expression), target, self.PARAM_STYLE)
+        with self._compiled_lock:
+            if len(self._compiled) >= COMPILE_CACHE_SIZE:
+                self._compiled.pop(next(iter(self._compiled)))
+            self._compiled[statement] = compiled
+        return compiled
 
     def translate_error(self, exc: Exception, sql: str) -> TrilithError:
         """Map a driver exception onto the hierarchy; connection loss becomes 503."""

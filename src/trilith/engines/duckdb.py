@@ -53,6 +53,7 @@ class DuckDBEngine(Engine):
     SUPPORTS_MERGE = True
     SUPPORTS_COPY = True
     SUPPORTS_SEQUENCES = True
+    SUPPORTS_RETURNING = True
     SUPPORTS_MULTIPLE_PROCESSES = False
 
     def __init__(self, url: WarehouseURL) -> None:

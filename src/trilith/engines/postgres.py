@@ -51,6 +51,7 @@ class PostgresEngine(Engine):
     SUPPORTS_COPY = True
     SUPPORTS_STORED_PROCEDURES = True
     SUPPORTS_SEQUENCES = True
+    SUPPORTS_RETURNING = True
 
     def __init__(self, url: WarehouseURL) -> None:
         super().__init__(url)

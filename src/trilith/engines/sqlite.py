@@ -67,6 +67,7 @@ class SQLiteEngine(Engine):
     warehouse_type = "sqlite"
     PARAM_STYLE = ParamStyle.QMARK
     SUPPORTS_SCHEMAS = False
+    SUPPORTS_RETURNING = True
 
     def __init__(self, url: WarehouseURL) -> None:
         super().__init__(url)

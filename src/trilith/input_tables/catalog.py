@@ -17,6 +17,7 @@ from sqlglot import exp
 
 from trilith.engines.base import Engine, Session
 from trilith.errors import Conflict, NotFound, ValidationFailed
+from trilith.input_tables import statements
 from trilith.input_tables.definition import (
     ColumnDefinition,
     InputTableDefinition,
@@ -58,7 +59,7 @@ class InputTableCatalog:
     # --- reads -----------------------------------------------------------------------
 
     def get(self, table_id: str, session: Session | None = None) -> InputTableDefinition:
-        query = exp.select("metadata").from_(self.table).where(exp.column("id").eq(param("id")))
+        query = statements.definition_by_id(self.schema)
         if session is None:
             value = self.engine.fetch_scalar(query, {"id": table_id})
         else:

@@ -16,6 +16,8 @@ from typing import Any, Literal
 from sqlglot import exp
 
 from trilith.engines.base import Engine, Session
+from trilith.input_tables import statements
+from trilith.input_tables.statements import WAL_COLUMNS
 from trilith.metadata.migrations import EDIT_SEQUENCE
 from trilith.sql.ddl import table
 from trilith.sql.render import param
@@ -60,18 +62,7 @@ def _default(value: Any) -> Any:
     raise TypeError(f"cannot store {type(value).__name__} in the edit log")
 
 
-_COLUMNS = (
-    "edit_no",
-    "table_id",
-    "row_id",
-    "operation",
-    "before_values",
-    "after_values",
-    "actor",
-    "at",
-    "request_id",
-    "source",
-)
+_COLUMNS = WAL_COLUMNS
 
 
 class EditLog:
@@ -84,9 +75,7 @@ class EditLog:
         )
 
     def _from_sequence(self, session: Session, count: int) -> list[int]:
-        query = exp.select(self.engine.next_value(self.schema, EDIT_SEQUENCE)).from_(
-            exp.func("generate_series", exp.Literal.number(1), param("n"))
-        )
+        query = statements.reserve_from_sequence(type(self.engine), self.schema)
         return sorted(int(r[0]) for r in session.fetch_rows(query, {"n": count}))
 
     def _from_counter(self, session: Session, count: int) -> list[int]:
@@ -107,34 +96,31 @@ class EditLog:
         """Write `edits` in `session`'s transaction; return their edit numbers."""
         if not edits:
             return []
-        numbers = self._reserve(session, len(edits))
+        numbered_inline = self.engine.SUPPORTS_SEQUENCES and self.engine.SUPPORTS_RETURNING
+        numbers: list[int] = [] if numbered_inline else self._reserve(session, len(edits))
         for start in range(0, len(edits), INSERT_CHUNK):
-            chunk = list(
-                zip(
-                    numbers[start : start + INSERT_CHUNK],
-                    edits[start : start + INSERT_CHUNK],
-                    strict=True,
-                )
-            )
+            chunk = edits[start : start + INSERT_CHUNK]
             params: dict[str, Any] = {}
-            tuples = []
-            for i, (number, edit) in enumerate(chunk):
-                values = {
-                    "edit_no": number,
-                    "table_id": edit.table_id,
-                    "row_id": edit.row_id,
-                    "operation": edit.operation,
-                    "before_values": _json(edit.before),
-                    "after_values": _json(edit.after),
-                    "actor": edit.actor,
-                    "at": edit.at,
-                    "request_id": edit.request_id,
-                    "source": edit.source,
-                }
-                params.update({f"{k}_{i}": v for k, v in values.items()})
-                tuples.append(exp.tuple_(*(param(f"{k}_{i}") for k in _COLUMNS)))
-            insert = exp.insert(exp.values(tuples), self.table, columns=list(_COLUMNS))
-            session.execute(insert, params)
+            for i, edit in enumerate(chunk):
+                values = (
+                    None if numbered_inline else numbers[start + i],
+                    edit.table_id,
+                    edit.row_id,
+                    edit.operation,
+                    _json(edit.before),
+                    _json(edit.after),
+                    edit.actor,
+                    edit.at,
+                    edit.request_id,
+                    edit.source,
+                )
+                params.update({f"{c}_{i}": v for c, v in zip(WAL_COLUMNS, values, strict=True)})
+            if numbered_inline:
+                insert = statements.wal_insert_numbered(type(self.engine), self.schema, len(chunk))
+                params = {k: v for k, v in params.items() if not k.startswith("edit_no_")}
+                numbers.extend(sorted(int(r[0]) for r in session.fetch_rows(insert, params)))
+            else:
+                session.execute(statements.wal_insert(self.schema, len(chunk)), params)
         return numbers
 
     def history(self, table_id: str, query: HistoryQuery) -> tuple[list[dict[str, Any]], int]:

@@ -74,6 +74,7 @@ class LinkedRowStore(RowStore):
         self.key = list(definition.primary_key)
         self.linked = [c.name for c in definition.columns if c.linked and c.name not in self.key]
         self.shown = [*self.key, *self.linked, *self.editable]
+        self.returning = ()  # a row is the source joined to its augmentation: read it back
 
     # --- identity --------------------------------------------------------------------
 

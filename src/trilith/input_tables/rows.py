@@ -18,6 +18,7 @@ from sqlglot import exp
 
 from trilith.engines.base import Engine, Session
 from trilith.errors import Conflict, NotFound, ValidationFailed
+from trilith.input_tables import statements
 from trilith.input_tables.definition import SYSTEM_COLUMNS, InputTableDefinition
 from trilith.input_tables.edit_log import Edit, EditLog, Source
 from trilith.input_tables.query import RowQuery, count_query, page_query
@@ -71,6 +72,10 @@ class RowStore:
         # Columns of the data table, and the ones a user may set.
         self.columns = [c.name for c in definition.stored_columns]
         self.editable = [c.name for c in definition.editable_columns]
+        # An update hands back the row itself where the engine can (one statement fewer).
+        self.returning: tuple[str, ...] = (
+            (*SYSTEM_COLUMNS, *self.columns) if engine.SUPPORTS_RETURNING else ()
+        )
         self.types = {c.name: c.type for c in definition.columns}
 
     @property
@@ -89,11 +94,7 @@ class RowStore:
         return [self._public(row) for row in rows], total
 
     def get(self, row_id: str, session: Session | None = None) -> dict[str, Any] | None:
-        query = (
-            exp.select(*(exp.column(c, quoted=True) for c in (*SYSTEM_COLUMNS, *self.columns)))
-            .from_(self.table)
-            .where(exp.column("_row_id").eq(param("row_id")))
-        )
+        query = statements.row_by_id(self.schema, self.table_id, (*SYSTEM_COLUMNS, *self.columns))
         if session is None:
             row = self.engine.fetch_one(query, {"row_id": row_id})
         else:
@@ -162,18 +163,15 @@ class RowStore:
         return RowChange(self.table_id, "insert", public, numbers)
 
     def _insert_rows(self, session: Session, rows: list[dict[str, Any]]) -> None:
-        names = [*SYSTEM_COLUMNS, *self.columns]
+        names = (*SYSTEM_COLUMNS, *self.columns)
         for start in range(0, len(rows), INSERT_CHUNK):
             chunk = rows[start : start + INSERT_CHUNK]
-            params: dict[str, Any] = {}
-            tuples = []
-            for i, row in enumerate(chunk):
-                params.update({f"c{j}_{i}": row[name] for j, name in enumerate(names)})
-                tuples.append(exp.tuple_(*(param(f"c{j}_{i}") for j in range(len(names)))))
-            columns = [exp.to_identifier(n, quoted=True) for n in names]
-            insert = exp.Insert(
-                this=exp.Schema(this=self.table, expressions=columns), expression=exp.values(tuples)
-            )
+            params = {
+                f"c{j}_{i}": row[name]
+                for i, row in enumerate(chunk)
+                for j, name in enumerate(names)
+            }
+            insert = statements.insert_rows(self.schema, self.table_id, names, len(chunk))
             session.execute(insert, params)
 
     def validate_update(self, values: Mapping[str, Any]) -> dict[str, Any]:
@@ -199,30 +197,22 @@ class RowStore:
         current = self._current(session, row_id, expected_version)
         self._check_unique(session, [clean], exclude=row_id)
         now = now_utc()
-        assignments: dict[str, Any] = {name: param(f"v_{i}") for i, name in enumerate(clean)}
+        returning = self.returning
+        update = statements.update_row(self.schema, self.table_id, tuple(clean), returning)
         params: dict[str, Any] = {f"v_{i}": value for i, value in enumerate(clean.values())}
-        assignments |= {
-            "_version": exp.column("_version") + 1,
-            "_updated_at": param("updated_at"),
-            "_updated_by": param("updated_by"),
+        params |= {
+            "updated_at": now,
+            "updated_by": context.actor,
+            "row_id": row_id,
+            "version": current["_version"],
         }
-        where = exp.and_(
-            exp.column("_row_id").eq(param("row_id")), exp.column("_version").eq(param("version"))
-        )
-        changed = session.execute(
-            exp.update(self.table, assignments, where=where),
-            {
-                **params,
-                "updated_at": now,
-                "updated_by": context.actor,
-                "row_id": row_id,
-                "version": current["_version"],
-            },
-        )
-        if changed == 0:  # belt and braces: the lock makes this unreachable
+        if returning:
+            updated = session.fetch_dicts(update, params)
+            after = self._public(updated[0]) if updated else None
+        else:
+            after = self.get(row_id, session) if session.execute(update, params) else None
+        if after is None:  # belt and braces: the lock makes this unreachable
             raise self._stale(session, row_id, current["_version"])
-        after = self.get(row_id, session)
-        assert after is not None
         edit = Edit(
             self.table_id,
             row_id,

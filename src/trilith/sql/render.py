@@ -17,7 +17,7 @@ from sqlglot.dialects.dialect import Dialect
 
 from trilith.errors import BadRequest
 
-__all__ = ["ParamStyle", "Params", "RenderedSQL", "param", "render"]
+__all__ = ["CompiledSQL", "ParamStyle", "Params", "RenderedSQL", "compile_sql", "param", "render"]
 
 Params = Mapping[str, Any] | Sequence[Any] | None
 
@@ -51,50 +51,74 @@ def _marker(style: ParamStyle, position: int, name: str) -> str:
     return f"@{name}"
 
 
-def render(
-    expression: exp.Expr, dialect: str | type[Dialect], style: ParamStyle, params: Params
-) -> RenderedSQL:
-    positional = (
-        list(params) if isinstance(params, Sequence) and not isinstance(params, str) else None
-    )
-    named: Mapping[str, Any] = params if isinstance(params, Mapping) else {}
-    ordered: list[Any] = []
-    by_name: dict[str, Any] = {}
-    seen_positional = 0
-    missing: list[str] = []
+@dataclass(frozen=True, slots=True)
+class CompiledSQL:
+    """A statement rendered once: SQL text with the driver's markers, and for each marker
+    the parameter it takes (a name, or the index of a positional `?`)."""
+
+    sql: str
+    slots: tuple[str | int, ...]
+    style: ParamStyle
+
+    def bind(self, params: Params) -> RenderedSQL:
+        positional = (
+            list(params) if isinstance(params, Sequence) and not isinstance(params, str) else None
+        )
+        named: Mapping[str, Any] = params if isinstance(params, Mapping) else {}
+        wanted_positional = sum(1 for slot in self.slots if isinstance(slot, int))
+        missing = [
+            slot if isinstance(slot, str) else f"?{slot + 1}"
+            for slot in self.slots
+            if (isinstance(slot, str) and slot not in named)
+            or (isinstance(slot, int) and (positional is None or slot >= len(positional)))
+        ]
+        if missing:
+            raise BadRequest(f"no value bound for parameter(s): {', '.join(sorted(set(missing)))}")
+        if positional is not None and wanted_positional != len(positional):
+            raise BadRequest(
+                f"statement has {wanted_positional} positional parameter(s) but "
+                f"{len(positional)} value(s) were given"
+            )
+        values = [
+            named[slot] if isinstance(slot, str) else positional[slot]  # type: ignore[index]
+            for slot in self.slots
+        ]
+        if self.style in (ParamStyle.NAMED_COLON, ParamStyle.NAMED_AT):
+            return RenderedSQL(self.sql, dict(zip(self._names(), values, strict=True)))
+        return RenderedSQL(self.sql, values)
+
+    def _names(self) -> list[str]:
+        return [slot if isinstance(slot, str) else f"p{slot + 1}" for slot in self.slots]
+
+
+def compile_sql(
+    expression: exp.Expr, dialect: str | type[Dialect], style: ParamStyle
+) -> CompiledSQL:
+    """Render `expression` with the driver's parameter markers (no values involved)."""
+    slots: list[str | int] = []
+    positional = 0
 
     def swap(node: exp.Expr) -> exp.Expr:
-        nonlocal seen_positional
+        nonlocal positional
         if not isinstance(node, exp.Placeholder):
             return node
         name = node.args.get("this")
         if name:
-            if name not in named:
-                missing.append(name)
-                return node
-            value = named[name]
-            name = str(name)
+            slot: str | int = str(name)
+            marker_name = str(name)
         else:
-            if positional is None or seen_positional >= len(positional):
-                missing.append(f"?{seen_positional + 1}")
-                return node
-            value = positional[seen_positional]
-            seen_positional += 1
-            name = f"p{seen_positional}"
-        ordered.append(value)
-        by_name[name] = value
-        return exp.Var(this=_marker(style, len(ordered), name))
+            slot = positional
+            positional += 1
+            marker_name = f"p{positional}"
+        slots.append(slot)
+        return exp.Var(this=_marker(style, len(slots), marker_name))
 
     has_placeholders = any(True for _ in expression.find_all(exp.Placeholder))
     tree = expression.transform(swap, copy=True) if has_placeholders else expression
-    if missing:
-        raise BadRequest(f"no value bound for parameter(s): {', '.join(sorted(set(missing)))}")
-    if positional is not None and seen_positional != len(positional):
-        raise BadRequest(
-            f"statement has {seen_positional} positional parameter(s) but {len(positional)} "
-            "value(s) were given"
-        )
-    sql = tree.sql(dialect=dialect)
-    if style in (ParamStyle.NAMED_COLON, ParamStyle.NAMED_AT):
-        return RenderedSQL(sql, by_name)
-    return RenderedSQL(sql, ordered)
+    return CompiledSQL(tree.sql(dialect=dialect), tuple(slots), style)
+
+
+def render(
+    expression: exp.Expr, dialect: str | type[Dialect], style: ParamStyle, params: Params
+) -> RenderedSQL:
+    return compile_sql(expression, dialect, style).bind(params)

@@ -1,0 +1,198 @@
+"""Single-row edits over HTTP against a raw one-row transaction on the same engine.
+
+    python bench/row_edits.py [--edits 2000] [--engine duckdb|postgres|both]
+
+The server runs in its own process (uvicorn, one worker) on a loopback port; each edit is
+`PATCH …/rows/{id}` with the version just read (validation, version check, write, edit
+log, event). The reference, in the same run on the same engine, is one transaction that
+updates the row and inserts one audit row. Prints edits/s of both, their ratio (target
+≥ 0.5) and the HTTP p50/p99 latency (target p99 < 25 ms).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+import httpx
+import psycopg
+from psycopg import sql
+from sqlglot import exp
+
+from trilith.engines import create_engine
+from trilith.sql import param
+from trilith.sql.ddl import ColumnSpec, create_schema, create_table, table
+
+POSTGRES = os.environ.get(
+    "TRILITH_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
+)
+TOKEN = "bench-token"
+WARMUP = 50
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def serve(url: str) -> tuple[subprocess.Popen[bytes], str]:
+    port = free_port()
+    env = {**os.environ, "TRILITH_ADMIN_TOKEN": TOKEN, "TRILITH_WAREHOUSE": url}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "trilith.cli", "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{base}/health", timeout=1).status_code == 200:
+                return process, base
+        except httpx.TransportError:
+            time.sleep(0.1)
+    process.kill()
+    raise RuntimeError("the server did not start")
+
+
+def http_edits(url: str, edits: int) -> tuple[float, list[float]]:
+    process, base = serve(url)
+    try:
+        with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {TOKEN}"}) as client:
+            definition = {
+                "name": "bench",
+                "columns": [
+                    {"name": "title", "type": "text", "required": True},
+                    {"name": "amount", "type": "number", "validation": {"min": 0}},
+                ],
+            }
+            table_id = client.post("/api/sigma/input-tables", json=definition).json()["id"]
+            row = client.post(
+                f"/api/sigma/input-tables/{table_id}/rows",
+                json={"rows": [{"title": "t", "amount": 0}]},
+            ).json()["rows"][0]
+            path = f"/api/sigma/input-tables/{table_id}/rows/{row['_row_id']}"
+            version = row["_version"]
+            latencies: list[float] = []
+            started = 0.0
+            for i in range(WARMUP + edits):
+                if i == WARMUP:
+                    started = time.perf_counter()
+                t0 = time.perf_counter()
+                response = client.patch(
+                    path, json={"values": {"amount": i}, "expected_version": version}
+                )
+                latencies.append(time.perf_counter() - t0)
+                if response.status_code != 200:
+                    raise RuntimeError(f"edit {i} failed: {response.status_code} {response.text}")
+                version = response.json()["_version"]
+            elapsed = time.perf_counter() - started
+            return edits / elapsed, latencies[WARMUP:]
+    finally:
+        process.terminate()
+        process.wait(20)
+
+
+def raw_edits(url: str, edits: int) -> float:
+    engine = create_engine(url)
+    schema = f"bench_{uuid.uuid4().hex[:8]}"
+    rows, audit = table(schema, "rows"), table(schema, "audit")
+    engine.execute(create_schema(schema))
+    engine.execute(
+        create_table(
+            rows,
+            [ColumnSpec("id", "TEXT"), ColumnSpec("v", "BIGINT"), ColumnSpec("amount", "DOUBLE")],
+        )
+    )
+    engine.execute(
+        create_table(
+            audit,
+            [ColumnSpec("id", "TEXT"), ColumnSpec("at", "TIMESTAMP"), ColumnSpec("what", "TEXT")],
+        )
+    )
+    engine.execute(
+        exp.insert(
+            exp.select(exp.Literal.string("r"), exp.Literal.number(1), exp.Literal.number(0)), rows
+        )
+    )
+    update = exp.update(
+        rows,
+        {"amount": param("a"), "v": exp.column("v") + 1},
+        where=exp.and_(
+            exp.column("id").eq(exp.Literal.string("r")), exp.column("v").eq(param("v"))
+        ),
+    )
+    log = exp.insert(exp.select(param("id"), exp.func("CURRENT_TIMESTAMP"), param("what")), audit)
+    started = 0.0
+    for i in range(WARMUP + edits):
+        if i == WARMUP:
+            started = time.perf_counter()
+        with engine.transaction() as session:
+            session.execute(update, {"a": i, "v": i + 1})
+            session.execute(log, {"id": uuid.uuid4().hex, "what": "edit"})
+    elapsed = time.perf_counter() - started
+    engine.close()
+    return edits / elapsed
+
+
+def fresh_postgres() -> tuple[str, str]:
+    name = f"trilith_bench_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(POSTGRES, autocommit=True) as admin:
+        admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    return f"{POSTGRES.rsplit('/', 1)[0]}/{name}", name
+
+
+def drop_postgres(name: str) -> None:
+    with psycopg.connect(POSTGRES, autocommit=True) as admin:
+        admin.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", (name,)
+        )
+        admin.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(name)))
+
+
+def report(engine: str, http_rate: float, latencies: list[float], raw_rate: float) -> None:
+    ordered = sorted(latencies)
+    p50 = statistics.median(ordered) * 1000
+    p99 = ordered[int(len(ordered) * 0.99) - 1] * 1000
+    print(
+        f"{engine:9s} http {http_rate:8.0f} edits/s | raw {raw_rate:8.0f} tx/s | "
+        f"ratio {http_rate / raw_rate:.2f} (target >= 0.5) | p50 {p50:.2f} ms | "
+        f"p99 {p99:.2f} ms (target < 25)"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--edits", type=int, default=2000)
+    parser.add_argument("--engine", choices=["duckdb", "postgres", "both"], default="both")
+    args = parser.parse_args()
+    engines = ["duckdb", "postgres"] if args.engine == "both" else [args.engine]
+    for engine in engines:
+        if engine == "duckdb":
+            with tempfile.TemporaryDirectory() as folder:
+                http_rate, latencies = http_edits(
+                    f"duckdb:///{Path(folder) / 'server.duckdb'}", args.edits
+                )
+                raw_rate = raw_edits(f"duckdb:///{Path(folder) / 'raw.duckdb'}", args.edits)
+        else:
+            url, name = fresh_postgres()
+            try:
+                http_rate, latencies = http_edits(url, args.edits)
+                raw_rate = raw_edits(url, args.edits)
+            finally:
+                drop_postgres(name)
+        report(engine, http_rate, latencies, raw_rate)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,134 @@
+"""The statements of the row-write path, built once per shape.
+
+Building a sqlglot tree costs a few hundred microseconds, as much as rendering it; these
+builders are cached by their (hashable) arguments, and the engine caches the rendered
+SQL by tree, so a steady stream of edits renders nothing. Returned trees are shared:
+callers never modify them.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from sqlglot import exp
+
+from trilith.engines.base import Engine
+from trilith.metadata.migrations import EDIT_SEQUENCE
+from trilith.sql.ddl import table
+from trilith.sql.render import param
+
+__all__ = [
+    "WAL_COLUMNS",
+    "definition_by_id",
+    "delete_row",
+    "insert_rows",
+    "reserve_from_sequence",
+    "row_by_id",
+    "update_row",
+    "wal_insert",
+    "wal_insert_numbered",
+]
+
+WAL_COLUMNS = (
+    "edit_no",
+    "table_id",
+    "row_id",
+    "operation",
+    "before_values",
+    "after_values",
+    "actor",
+    "at",
+    "request_id",
+    "source",
+)
+
+cached = lru_cache(maxsize=2048)
+
+
+def _data(schema: str, table_id: str) -> exp.Table:
+    return table(schema, f"sigds_{table_id}")
+
+
+@cached
+def definition_by_id(schema: str) -> exp.Select:
+    return (
+        exp.select("metadata")
+        .from_(table(schema, "input_tables"))
+        .where(exp.column("id").eq(param("id")))
+    )
+
+
+@cached
+def row_by_id(schema: str, table_id: str, columns: tuple[str, ...]) -> exp.Select:
+    return (
+        exp.select(*(exp.column(c, quoted=True) for c in columns))
+        .from_(_data(schema, table_id))
+        .where(exp.column("_row_id").eq(param("row_id")))
+    )
+
+
+@cached
+def insert_rows(schema: str, table_id: str, columns: tuple[str, ...], count: int) -> exp.Insert:
+    """`count` rows; row i's column j is bound to `c{j}_{i}`."""
+    tuples = [exp.tuple_(*(param(f"c{j}_{i}") for j in range(len(columns)))) for i in range(count)]
+    names = [exp.to_identifier(n, quoted=True) for n in columns]
+    return exp.Insert(
+        this=exp.Schema(this=_data(schema, table_id), expressions=names),
+        expression=exp.values(tuples),
+    )
+
+
+@cached
+def update_row(
+    schema: str, table_id: str, names: tuple[str, ...], returning: tuple[str, ...] = ()
+) -> exp.Update:
+    """Set `names` (bound to `v_0`, `v_1` …) where `_row_id` and `_version` still match;
+    with `returning`, the statement gives back those columns of the updated row."""
+    assignments: dict[str, object] = {name: param(f"v_{i}") for i, name in enumerate(names)}
+    assignments |= {
+        "_version": exp.column("_version") + 1,
+        "_updated_at": param("updated_at"),
+        "_updated_by": param("updated_by"),
+    }
+    where = exp.and_(
+        exp.column("_row_id").eq(param("row_id")), exp.column("_version").eq(param("version"))
+    )
+    update = exp.update(_data(schema, table_id), assignments, where=where)
+    if returning:
+        columns = [exp.column(c, quoted=True) for c in returning]
+        update.set("returning", exp.Returning(expressions=columns))
+    return update
+
+
+@cached
+def delete_row(schema: str, table_id: str) -> exp.Delete:
+    return exp.delete(_data(schema, table_id), where=exp.column("_row_id").eq(param("row_id")))
+
+
+@cached
+def reserve_from_sequence(engine_type: type[Engine], schema: str) -> exp.Select:
+    """`n` numbers from the edit-log sequence in one query."""
+    next_value = engine_type.next_value(engine_type, schema, EDIT_SEQUENCE)  # type: ignore[arg-type]
+    return exp.select(next_value).from_(
+        exp.func("generate_series", exp.Literal.number(1), param("n"))
+    )
+
+
+@cached
+def wal_insert(schema: str, count: int) -> exp.Insert:
+    """`count` edit-log rows; row i's column c is bound to `{c}_{i}`."""
+    tuples = [exp.tuple_(*(param(f"{c}_{i}") for c in WAL_COLUMNS)) for i in range(count)]
+    return exp.insert(exp.values(tuples), table(schema, "sigds_wal"), columns=list(WAL_COLUMNS))
+
+
+@cached
+def wal_insert_numbered(engine_type: type[Engine], schema: str, count: int) -> exp.Insert:
+    """`count` edit-log rows numbered by the sequence in the same statement, returning
+    their numbers; row i's column c (all but `edit_no`) is bound to `{c}_{i}`."""
+    next_value = engine_type.next_value(engine_type, schema, EDIT_SEQUENCE)  # type: ignore[arg-type]
+    tuples = [
+        exp.tuple_(next_value, *(param(f"{c}_{i}") for c in WAL_COLUMNS[1:])) for i in range(count)
+    ]
+    insert = exp.insert(exp.values(tuples), table(schema, "sigds_wal"), columns=list(WAL_COLUMNS))
+    insert.set("returning", exp.Returning(expressions=[exp.column("edit_no")]))
+    return insert
