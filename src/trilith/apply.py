@@ -18,6 +18,8 @@ import sqlglot
 from pydantic import ValidationError
 from sqlglot.errors import ParseError
 
+from trilith.actions.catalog import SequenceCatalog, facts_of, sequence_from_spec
+from trilith.actions.definitions import check_sequence
 from trilith.engines.base import Engine
 from trilith.errors import NotFound, ValidationFailed
 from trilith.events import EventBus
@@ -113,7 +115,12 @@ def apply_app(
         change = InputTableUpdate(name=definition.name, columns=definition.columns)
         tables.catalog.update(definition.id, change, actor, request_id)
         outcomes[definition.id] = "updated"
+    known = {t["id"] for t in tables.catalog.summaries()}
+    # Checked before the app is stored: a bad sequence changes nothing of the app.
+    for sequence in app.actions:
+        check_sequence(sequence_from_spec(sequence, app.id), facts_of(app, known))
     report = AppStore(engine, schema).apply(app, actor, request_id)
+    SequenceCatalog(engine, schema).replace_app(app, actor, known)
     return AppApplyReport(report, outcomes)
 
 

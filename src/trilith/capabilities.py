@@ -25,7 +25,7 @@ _KEYS = (
 )
 _LISTERS: dict[str, list[CapabilityLister]] = {key: [] for key in _KEYS}
 # Modules that register listers when imported.
-_PROVIDERS = ("trilith.engines.registry", "trilith.spec")
+_PROVIDERS = ("trilith.engines.registry", "trilith.spec", "trilith.actions.registry")
 
 
 def register_capability(key: str) -> Callable[[CapabilityLister], CapabilityLister]:

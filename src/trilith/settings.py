@@ -67,6 +67,7 @@ class Settings(BaseSettings):
     ai_provider: Literal["warehouse", "local", "openai"] | None = Field(
         None, validation_alias=_env("TRILITH_AI_PROVIDER")
     )
+    action_rate_limit: str = Field("30/minute", validation_alias=_env("TRILITH_ACTION_RATE_LIMIT"))
     host: str = Field("127.0.0.1", validation_alias=_env("TRILITH_HOST"))
     port: int = Field(8000, ge=1, le=65535, validation_alias=_env("TRILITH_PORT"))
 
@@ -78,6 +79,14 @@ class Settings(BaseSettings):
                 f"TRILITH_WRITEBACK_SCHEMA must be a plain identifier (letters, digits, _), "
                 f"got {value!r}"
             )
+        return value
+
+    @field_validator("action_rate_limit")
+    @classmethod
+    def _rate(cls, value: str) -> str:
+        from trilith.ratelimit import parse_rate
+
+        parse_rate(value)
         return value
 
     @property

@@ -356,7 +356,8 @@ def test_app_level_errors(problems: Problems) -> None:
         "date, date_range, range, checkbox, switch, segmented, slider",
         "app.yaml:4:51: controls[0].options[1]: got a mapping; use text, a number or true/false",
         "app.yaml:6:14: actions[0].trigger.type: got 'hover'; use one of: click, select, "
-        "change, submit, open, close, load, primary_click, secondary_click, tab_change",
+        "change, context_menu, modal_primary, modal_secondary, modal_close, schedule, plugin, "
+        "submit, open, close, load, primary_click, secondary_click, tab_change",
         "app.yaml:6:30: actions[0].actions: needs at least 1 item; add one",
     ]
 

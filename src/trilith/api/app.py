@@ -11,14 +11,26 @@ from fastapi import FastAPI
 from starlette.concurrency import run_in_threadpool
 
 from trilith import __version__
+from trilith.actions.engine import ActionEngine
+from trilith.actions.runs import RunStore
 from trilith.api.errors import install_error_handlers
 from trilith.api.middleware import RequestContextMiddleware
-from trilith.api.routes import apps, events, health, input_tables, layout_elements, sigma, ui
+from trilith.api.routes import (
+    actions,
+    apps,
+    events,
+    health,
+    input_tables,
+    layout_elements,
+    sigma,
+    ui,
+)
 from trilith.engines.base import Engine
 from trilith.engines.registry import create_engine
 from trilith.errors import TrilithError
 from trilith.events import EventBus
 from trilith.observability.metrics import Metrics
+from trilith.ratelimit import MemoryRateLimiter, RedisRateLimiter
 from trilith.settings import Settings
 from trilith.warehouse import Warehouse
 
@@ -42,6 +54,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
             # The server still starts: /health reports this and data routes answer 503.
             log.warning("starting without a ready warehouse: %s", exc.message)
         yield
+        app.state.action_engine.close()
         await run_in_threadpool(warehouse.close)
 
     app = FastAPI(
@@ -54,6 +67,12 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.state.warehouse = warehouse
     app.state.metrics = metrics
     app.state.events = EventBus()
+    app.state.action_engine = ActionEngine(
+        RunStore(engine, settings.writeback_schema), app.state.events, metrics
+    )
+    app.state.rate_limiter = (
+        RedisRateLimiter(settings.redis_url) if settings.redis_url else MemoryRateLimiter()
+    )
     app.state.started_at = time.monotonic()
     install_error_handlers(app)
     app.add_middleware(RequestContextMiddleware, metrics=metrics)
@@ -61,7 +80,11 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.include_router(sigma.router)
     app.include_router(apps.router)
     app.include_router(layout_elements.router)
+    # Multipart POST /api/sigma/input-tables creates a CSV table; JSON falls through.
+    app.include_router(input_table_csv.create_router)
     app.include_router(input_tables.router)
+    app.include_router(input_table_csv.router)
     app.include_router(events.router)
+    app.include_router(actions.router)
     app.include_router(ui.router)
     return app

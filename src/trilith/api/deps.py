@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import Depends, Header, Request
 from starlette.concurrency import run_in_threadpool
 
+from trilith.actions.service import Actions
 from trilith.auth import Actor, authenticate
 from trilith.engines.base import Engine
 from trilith.input_tables.service import InputTables
@@ -15,6 +16,7 @@ from trilith.settings import Settings
 from trilith.warehouse import Warehouse
 
 __all__ = [
+    "ActionsDep",
     "AppStoreDep",
     "CurrentActor",
     "EngineDep",
@@ -76,3 +78,10 @@ def get_input_tables(request: Request, warehouse: WarehouseDep) -> InputTables:
 
 
 InputTablesDep = Annotated[InputTables, Depends(get_input_tables)]
+
+
+def get_actions(request: Request, tables: InputTablesDep) -> Actions:
+    return Actions(request.app.state.action_engine, tables)
+
+
+ActionsDep = Annotated[Actions, Depends(get_actions)]

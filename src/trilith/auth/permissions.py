@@ -19,6 +19,8 @@ ACTIONS: dict[str, Role] = {
     "view-input-table": "viewer",
     "edit-input-table": "editor",
     "manage-input-table": "admin",
+    "execute-action": "viewer",
+    "manage-action": "admin",
 }
 
 

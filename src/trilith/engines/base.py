@@ -57,7 +57,10 @@ class Session(ABC):
         return count if isinstance(count, int) else -1
 
     def _execute(self, statement: Statement, params: Params) -> Any:
-        rendered = self.engine.render(statement, params)
+        return self.execute_rendered(self.engine.render(statement, params))
+
+    def execute_rendered(self, rendered: RenderedSQL) -> Any:
+        """Run SQL already rendered for this engine; return the driver's cursor."""
         try:
             return self._run(rendered)
         except TrilithError:
@@ -167,11 +170,14 @@ class Engine(ABC):
     def locked_transaction(self, key: str) -> Iterator[Session]:
         """A transaction that holds the lock `key`: in this process first (threads), then
         across processes where the engine can (a PostgreSQL advisory lock)."""
-        with self._key_locks_guard:
-            lock = self._key_locks.setdefault(key, threading.Lock())
-        with lock, self.transaction() as session:
+        with self.key_lock(key), self.transaction() as session:
             self.lock_in_transaction(session, key)
             yield session
+
+    def key_lock(self, key: str) -> threading.Lock:
+        """This process's lock named `key` (see `locked_transaction`)."""
+        with self._key_locks_guard:
+            return self._key_locks.setdefault(key, threading.Lock())
 
     def next_value(self, schema: str, sequence: str) -> exp.Expr:
         """The next number of a sequence (engines with `SUPPORTS_SEQUENCES`)."""

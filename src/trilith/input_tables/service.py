@@ -8,6 +8,7 @@ hears of a change can read it.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 from sqlglot import exp
@@ -15,6 +16,7 @@ from sqlglot import exp
 from trilith.engines.base import Engine
 from trilith.errors import ValidationFailed
 from trilith.events import EventBus
+from trilith.input_tables import csv as csv_import
 from trilith.input_tables.catalog import InputTableCatalog
 from trilith.input_tables.definition import MAX_OPTIONS, InputTableDefinition
 from trilith.input_tables.drafts import DraftStore
@@ -69,7 +71,7 @@ class InputTables:
         if store.definition.data_entry == "draft":
             clean = store.validate_insert(rows)
             return "staged", self._staged(store, "insert", clean, context)
-        return "live", self._announce(store.insert(rows, context)).rows
+        return "live", self.announce(store.insert(rows, context)).rows
 
     def update(
         self,
@@ -84,7 +86,7 @@ class InputTables:
             clean = store.validate_update(values)
             staged = DraftStore(store).stage("update", [clean], context, row_id, expected_version)
             return "staged", self._staged_event(store, staged)
-        return "live", self._announce(store.update(row_id, values, expected_version, context)).rows
+        return "live", self.announce(store.update(row_id, values, expected_version, context)).rows
 
     def delete(
         self, table_id: str, row_id: str, expected_version: int, context: WriteContext
@@ -93,7 +95,7 @@ class InputTables:
         if store.definition.data_entry == "draft":
             staged = DraftStore(store).stage("delete", [{}], context, row_id, expected_version)
             return "staged", self._staged_event(store, staged)
-        return "live", self._announce(store.delete(row_id, expected_version, context)).rows
+        return "live", self.announce(store.delete(row_id, expected_version, context)).rows
 
     def revert(
         self,
@@ -104,14 +106,83 @@ class InputTables:
         context: WriteContext,
     ) -> list[dict[str, Any]]:
         store = self.rows(table_id)
-        return self._announce(store.revert(row_id, edit_num, expected_version, context)).rows
+        return self.announce(store.revert(row_id, edit_num, expected_version, context)).rows
 
     def publish(self, table_id: str, context: WriteContext) -> list[RowChange]:
         changes = DraftStore(self.rows(table_id)).publish(context)
         for change in changes:
-            self._announce(change)
+            self.announce(change)
         self.events.publish("input_table.published", {"table_id": table_id, "edits": len(changes)})
         return changes
+
+    def import_csv(
+        self,
+        table_id: str,
+        path: Path,
+        options: csv_import.CsvOptions,
+        context: WriteContext,
+        *,
+        import_id: str | None = None,
+        progress: csv_import.ProgressCallback | None = None,
+    ) -> csv_import.ImportReport:
+        """Import a CSV file into a table (see `input_tables.csv`); progress goes out as
+        `import.progress` events as well as to `progress`."""
+        report = csv_import.import_csv(
+            self,
+            table_id,
+            path,
+            options,
+            context,
+            import_id=import_id,
+            progress=self._import_progress(progress),
+        )
+        self._imported(report)
+        return report
+
+    def create_from_csv(
+        self,
+        request: csv_import.CsvTableRequest,
+        path: Path,
+        context: WriteContext,
+        *,
+        import_id: str | None = None,
+        progress: csv_import.ProgressCallback | None = None,
+    ) -> tuple[dict[str, Any], csv_import.ImportReport]:
+        """Create a CSV table from a file: the definition as `describe` shows it, and the
+        import's report."""
+        _, report = csv_import.create_csv_table(
+            self,
+            request,
+            path,
+            context,
+            import_id=import_id,
+            progress=self._import_progress(progress),
+        )
+        self.events.publish("input_table.created", {"table_id": report.table_id})
+        self._imported(report)
+        return self.catalog.describe(report.table_id), report
+
+    def _import_progress(
+        self, progress: csv_import.ProgressCallback | None
+    ) -> csv_import.ProgressCallback:
+        def publish(state: csv_import.ImportProgress) -> None:
+            self.events.publish("import.progress", state.as_event())
+            if progress is not None:
+                progress(state)
+
+        return csv_import.Throttled(publish)
+
+    def _imported(self, report: csv_import.ImportReport) -> None:
+        self.events.publish(
+            "input_table.imported",
+            {
+                "table_id": report.table_id,
+                "import_id": report.import_id,
+                "rows": report.rows,
+                "deleted": report.deleted,
+                "mode": report.mode,
+            },
+        )
 
     def _staged(
         self, store: RowStore, operation: Any, payloads: list[dict[str, Any]], context: WriteContext
@@ -125,7 +196,7 @@ class InputTables:
         )
         return staged
 
-    def _announce(self, change: RowChange) -> RowChange:
+    def announce(self, change: RowChange) -> RowChange:
         self.events.publish(
             "rows.changed",
             {

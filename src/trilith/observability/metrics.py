@@ -38,6 +38,40 @@ class Metrics:
             registry=self.registry,
         )
 
+        self.action_runs = Counter(
+            "trilith_action_runs",
+            "Action sequence runs by final status.",
+            ("status",),
+            registry=self.registry,
+        )
+        self.run_duration = Histogram(
+            "trilith_action_run_duration_seconds",
+            "Action sequence run time.",
+            buckets=LATENCY_BUCKETS,
+            registry=self.registry,
+        )
+        self.actions = Counter(
+            "trilith_actions",
+            "Actions run, by type and outcome.",
+            ("type", "status"),
+            registry=self.registry,
+        )
+        self.action_duration = Histogram(
+            "trilith_action_duration_seconds",
+            "Time of one action, by type.",
+            ("type",),
+            buckets=LATENCY_BUCKETS,
+            registry=self.registry,
+        )
+
+    def observe_action(self, action_type: str, status: str, seconds: float) -> None:
+        self.actions.labels(action_type, status).inc()
+        self.action_duration.labels(action_type).observe(seconds)
+
+    def observe_run(self, status: str, seconds: float) -> None:
+        self.action_runs.labels(status).inc()
+        self.run_duration.observe(seconds)
+
     def observe(self, method: str, route: str, status: int, seconds: float) -> None:
         self.requests.labels(method, route, str(status)).inc()
         self.latency.labels(method, route).observe(seconds)

@@ -27,6 +27,12 @@ TriggerType = Literal[
     "click",
     "select",
     "change",
+    "context_menu",
+    "modal_primary",
+    "modal_secondary",
+    "modal_close",
+    "schedule",
+    "plugin",
     "submit",
     "open",
     "close",
@@ -53,7 +59,11 @@ def register_step_references(step_type: str, *params: tuple[str, ReferenceKind])
 
 
 class Trigger(SpecModel):
-    """What starts a sequence; ``trigger: click`` is short for ``trigger: {type: click}``."""
+    """What starts a sequence; ``trigger: click`` is short for ``trigger: {type: click}``.
+
+    Further keys (``column_name``, ``menu_item_id``, ``cron`` …) are the action engine's."""
+
+    model_config = ConfigDict(extra="allow")
 
     type: TriggerType = "click"
 
@@ -84,7 +94,13 @@ class ActionStep(SpecModel):
 
 
 class ActionSequence(SpecModel):
-    """Steps run in order when ``trigger`` fires on ``element``."""
+    """Steps run in order when ``trigger`` fires on ``element``.
+
+    Further keys (``condition``, ``branches``, ``stop_on_error``, ``timeout_ms``,
+    ``atomic``, ``success_alert`` …) are checked by the action engine when the app is
+    applied."""
+
+    model_config = ConfigDict(extra="allow")
 
     id: Identifier
     name: str | None = None

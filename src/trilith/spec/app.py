@@ -23,6 +23,7 @@ __all__ = [
     "InputColumnType",
     "InputTable",
     "Page",
+    "SqlStatement",
     "Theme",
 ]
 
@@ -98,6 +99,14 @@ class InputTable(SpecModel):
         return [column.name for column in self.columns]
 
 
+class SqlStatement(SpecModel):
+    """A statement an admin declares for `run_sql` actions: named `:parameters` only."""
+
+    id: Identifier
+    sql: str = Field(min_length=1)
+    description: str | None = None
+
+
 class Theme(SpecModel):
     mode: Literal["light", "dark"] = "light"
     primary_color: str | None = None
@@ -121,4 +130,5 @@ class App(SpecModel):
     controls: list[Control] = []
     input_tables: list[InputTable] = []
     actions: list[ActionSequence] = []
+    statements: list[SqlStatement] = []
     theme: Theme | None = None

@@ -1,0 +1,1 @@
+"""Action handlers, one module per family; each registers its types in `registry`."""

@@ -1,0 +1,107 @@
+"""Controls: set, clear, enable and disable (seed 004 §3.3 and the ControlActionHandler)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, Literal
+
+from pydantic import AliasChoices, Field
+
+from trilith.actions.context import RunContext
+from trilith.actions.registry import Parameters, Reference, handler
+
+
+def _as_list(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    return list(value) if isinstance(value, list | tuple) else [value]
+
+
+def _replace(current: Any, value: Any) -> Any:
+    return value
+
+
+def _add(current: Any, value: Any) -> Any:
+    merged = _as_list(current)
+    merged += [v for v in _as_list(value) if v not in merged]
+    return merged
+
+
+def _remove(current: Any, value: Any) -> Any:
+    if isinstance(current, list):
+        gone = _as_list(value)
+        return [v for v in current if v not in gone]
+    return None if current == value else current
+
+
+MODES: dict[str, Callable[[Any, Any], Any]] = {"replace": _replace, "add": _add, "remove": _remove}
+
+
+class SetControl(Parameters):
+    target_control: str = Field(
+        validation_alias=AliasChoices("target_control", "targetControl", "control")
+    )
+    value: Any = None  # a value source or a plain value
+    selection_mode: Literal["replace", "add", "remove"] = Field("replace", alias="selectionMode")
+
+    def references(self) -> list[Reference]:
+        return [Reference("control", self.target_control, "target_control")]
+
+
+@handler("set_control", "controls", SetControl, aliases=("set_value",))
+def set_control(params: SetControl, ctx: RunContext) -> Any:
+    current = ctx.controls.get(params.target_control)
+    value = MODES[params.selection_mode](current, ctx.resolve(params.value))
+    ctx.controls[params.target_control] = value
+    ctx.effect("set_control", control_id=params.target_control, value=value)
+    return value
+
+
+class ClearControl(Parameters):
+    target_control: str | None = Field(
+        None, validation_alias=AliasChoices("target_control", "targetControl", "control")
+    )
+    scope: Literal["control", "container", "tab", "page", "modal", "all"] = "control"
+    scope_id: str | None = Field(None, alias="scopeId")
+    reset_to_published: bool = Field(False, alias="resetToPublished")
+
+    def references(self) -> list[Reference]:
+        return (
+            [Reference("control", self.target_control, "target_control")]
+            if self.target_control
+            else []
+        )
+
+
+@handler("clear_control", "controls", ClearControl, aliases=("clear_value",))
+def clear_control(params: ClearControl, ctx: RunContext) -> None:
+    if params.scope == "control" and params.target_control:
+        ctx.controls[params.target_control] = None
+    elif params.scope == "all":
+        ctx.controls.update({name: None for name in ctx.controls})
+    ctx.effect(
+        "clear_control",
+        control_id=params.target_control,
+        scope=params.scope,
+        scope_id=params.scope_id,
+        reset_to_published=params.reset_to_published,
+    )
+
+
+class ToggleControl(Parameters):
+    target_control: str = Field(
+        validation_alias=AliasChoices("target_control", "targetControl", "control")
+    )
+
+    def references(self) -> list[Reference]:
+        return [Reference("control", self.target_control, "target_control")]
+
+
+@handler("enable_control", "controls", ToggleControl, aliases=("enable",))
+def enable_control(params: ToggleControl, ctx: RunContext) -> None:
+    ctx.effect("enable_control", control_id=params.target_control)
+
+
+@handler("disable_control", "controls", ToggleControl, aliases=("disable",))
+def disable_control(params: ToggleControl, ctx: RunContext) -> None:
+    ctx.effect("disable_control", control_id=params.target_control)
