@@ -41,9 +41,9 @@ def test_capabilities_come_from_the_registries(client: TestClient) -> None:
     assert {"container", "tabs", "modal", "popover", "chart", "input_table"} <= set(
         body["layout_element_types"]
     )
-    # Nothing is listed before its code exists.
-    assert body["action_types"] == []
-    assert body["input_table_types"] == []
+    assert {"set_control", "open_modal", "insert_rows", "call_stored_procedure"} <= set(
+        body["action_types"]
+    )
 
 
 def test_database_health(client: TestClient) -> None:

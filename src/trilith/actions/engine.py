@@ -16,6 +16,7 @@ import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import nullcontext
+from dataclasses import replace
 from typing import Any
 
 from trilith.actions.context import RunContext
@@ -287,8 +288,8 @@ class ActionEngine:
         control = self._control(live)
         if control == "pause":
             paused_at = time.monotonic()
+            self.runs.save(replace(live, status="paused"))  # stored first, then shown
             live.status = "paused"
-            self.runs.save(live)
             self._publish(live)
             self._audit_run(live, "sequence-paused")
             while control == "pause":

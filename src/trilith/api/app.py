@@ -20,6 +20,7 @@ from trilith.api.routes import (
     apps,
     events,
     health,
+    input_table_csv,
     input_tables,
     layout_elements,
     sigma,

@@ -14,6 +14,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from trilith.errors import RateLimited, TrilithError
@@ -106,6 +107,24 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse(body, status_code=422)
 
 
+async def _model_error(request: Request, exc: Exception) -> JSONResponse:
+    """A model check inside a route (a merged PATCH, a stored document) is still a 422."""
+    assert isinstance(exc, ValidationError)
+    details = [
+        {
+            "field": _field_path(err.get("loc", ())),
+            "message": err.get("msg", ""),
+            "type": err.get("type"),
+        }
+        for err in exc.errors()
+    ]
+    first = details[0] if details else {"field": "", "message": "invalid value"}
+    message = f"{first['field']}: {first['message']}" if first["field"] else first["message"]
+    return JSONResponse(
+        error_body("validation_failed", message, _request_id(request), details), status_code=422
+    )
+
+
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     error_type = _HTTP_TYPES.get(exc.status_code, "http_error")
@@ -119,4 +138,5 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(TrilithError, _trilith_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(ValidationError, _model_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)

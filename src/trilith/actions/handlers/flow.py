@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from typing import Any, Literal
 
-from pydantic import Field
+from pydantic import AliasChoices, Field
 
 from trilith.actions.context import RunContext
 from trilith.actions.registry import Parameters, handler
@@ -13,14 +13,18 @@ from trilith.errors import TrilithError
 
 
 class SetVariable(Parameters):
-    name: str = Field(pattern=r"^[A-Za-z_][A-Za-z0-9_ ]{0,63}$")
+    # `variable`, not `name`: an action's own `name` is its label.
+    variable: str = Field(
+        pattern=r"^[A-Za-z_][A-Za-z0-9_ ]{0,63}$",
+        validation_alias=AliasChoices("variable", "variableName"),
+    )
     value: Any = None
 
 
 @handler("set_variable", "flow", SetVariable)
 def set_variable(params: SetVariable, ctx: RunContext) -> Any:
     value = ctx.resolve(params.value)
-    ctx.variables[params.name] = value
+    ctx.variables[params.variable] = value
     return value
 
 

@@ -71,7 +71,9 @@ def call_stored_procedure(params: CallStoredProcedure, ctx: RunContext) -> Any:
 
 class RunSql(Parameters):
     statement: str = Field(description="id of a statement declared by an admin in the app spec")
-    parameters: dict[str, Any] = {}
+    # The statement's :named parameters → value sources (`values`, as an action's own
+    # `parameters` holds this very model).
+    values: dict[str, Any] = {}
 
 
 @handler("run_sql", "warehouse", RunSql, writes=True)
@@ -82,7 +84,7 @@ def run_sql(params: RunSql, ctx: RunContext) -> Any:
         raise ValidationFailed(
             f"no SQL statement '{params.statement}' is declared; declared: {known}"
         )
-    values = {name: ctx.resolve(source) for name, source in params.parameters.items()}
+    values = {name: ctx.resolve(source) for name, source in params.values.items()}
     with ctx.table_session(f"statement:{params.statement}") as session:
         rows = session.fetch_dicts(statement, values) if _returns_rows(statement) else None
         if rows is None:

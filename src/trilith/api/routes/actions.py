@@ -14,6 +14,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Header, Query, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
+from pydantic.alias_generators import to_snake
 from starlette.concurrency import run_in_threadpool
 
 from trilith.actions.context import Selection
@@ -177,7 +178,8 @@ async def update_sequence(
 
     def patch() -> dict[str, Any]:
         current = actions.catalog.get(sequence_id, app_id)
-        merged = ActionSequence.model_validate({**current.model_dump(), **changes})
+        snake = {to_snake(key): value for key, value in changes.items()}
+        merged = ActionSequence.model_validate({**current.model_dump(), **snake})
         return actions.define(merged, actor, _request_id(request), True).model_dump(mode="json")
 
     return await run_in_threadpool(patch)

@@ -47,7 +47,11 @@ class _Upload:
     def __init__(self, events: EventBus, table_id: str | None, import_id: str) -> None:
         self.events = events
         self.state = ImportProgress(table_id, import_id, "upload")
-        self.publish = Throttled(lambda p: events.publish("import.progress", p.as_event()))
+
+        def publish(progress: ImportProgress) -> None:
+            events.publish("import.progress", progress.as_event())
+
+        self.publish = Throttled(publish)
         # Once the import runs, it reports its own progress and failure.
         self.handed_over = False
 
