@@ -182,3 +182,30 @@ def test_schema_is_json_schema_for_editors(tmp_path: Path) -> None:
     schema = json.loads(out.read_text())
     assert schema["$schema"].endswith("2020-12/schema")
     assert "pages" in schema["properties"]
+
+
+def test_run_action_prints_effects_and_variables(tmp_path: Path) -> None:
+    import json
+
+    assert run("init", "starter", cwd=tmp_path).returncode == 0
+    warehouse = f"duckdb:///{tmp_path}/w.duckdb"
+    assert (
+        run("apply", str(tmp_path / "starter" / "app.yaml"), "--warehouse", warehouse).returncode
+        == 0
+    )
+    result = run(
+        "run-action",
+        "starter",
+        "open_new_request",
+        "--warehouse",
+        warehouse,
+        "--control",
+        "status_filter=approved",
+    )
+    assert result.returncode == 0, result.stderr
+    printed = json.loads(result.stdout)
+    assert printed["status"] == "completed"
+    assert printed["effects"] == [{"type": "open_modal", "modal_id": "new_request"}]
+    bad = run("run-action", "starter", "nope", "--warehouse", warehouse)
+    assert bad.returncode == 2
+    assert "no action sequence 'nope'" in bad.stderr

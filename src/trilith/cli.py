@@ -15,6 +15,7 @@ from pydantic import ValidationError
 from rich.console import Console
 
 from trilith import __version__
+from trilith.actions.cli import run_sequence_once
 from trilith.apply import apply_app, run_sql_file
 from trilith.engines.registry import create_engine
 from trilith.errors import ConfigurationError, TrilithError
@@ -172,6 +173,46 @@ def export(
 def schema(output: OutputOption = None) -> None:
     """Print the JSON Schema of app specs, for editor autocompletion."""
     _emit(json.dumps(app_json_schema(), indent=2) + "\n", output)
+
+
+@app.command("run-action")
+def run_action(
+    app_id: Annotated[str, typer.Argument(help="Id of a stored app.")],
+    sequence_id: Annotated[str, typer.Argument(help="Id of one of its action sequences.")],
+    selection: Annotated[
+        str | None, typer.Option(help='Selected rows as JSON: \'[{"Region": "North"}]\'.')
+    ] = None,
+    control: Annotated[
+        list[str] | None, typer.Option(help="A control value, id=value (repeatable).")
+    ] = None,
+    warehouse: WarehouseOption = None,
+) -> None:
+    """Run an action sequence as the admin; print its effects and variables as JSON."""
+    target = _warehouse(_settings(warehouse, None, None))
+    controls = dict(_pair(item) for item in control or [])
+    picked = _json_option("--selection", selection) if selection else []
+    rows = [r for r in (picked if isinstance(picked, list) else [picked]) if isinstance(r, dict)]
+    result = run_sequence_once(target.engine, target.schema, app_id, sequence_id, controls, rows)
+    typer.echo(json.dumps(result, indent=2, default=str))
+    if result["status"] != "completed":
+        raise typer.Exit(1)
+
+
+def _pair(item: str) -> tuple[str, object]:
+    name, sep, value = item.partition("=")
+    if not sep or not name:
+        raise ConfigurationError(f"--control takes id=value, not {item!r}")
+    try:
+        return name, json.loads(value)
+    except json.JSONDecodeError:
+        return name, value
+
+
+def _json_option(option: str, text: str) -> object:
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ConfigurationError(f"{option} is not JSON: {exc}") from None
 
 
 def _emit(text: str, output: Path | None) -> None:

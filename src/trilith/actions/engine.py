@@ -139,23 +139,22 @@ class ActionEngine:
 
     def _refuse_duplicate(self, sequence: ActionSequence, ctx: RunContext) -> None:
         with self._live_lock:
-            mine = [
-                r
-                for r in self.live.values()
-                if r.sequence_id == sequence.id and r.actor == ctx.actor.id and not r.done.is_set()
-            ]
-        if not mine:
-            active, _ = self.runs.find(
-                sequence_id=sequence.id, actor=ctx.actor.id, statuses=("running", "paused"), limit=1
+            running = next(
+                (
+                    r.run_id
+                    for r in self.live.values()
+                    if r.sequence_id == sequence.id
+                    and r.actor == ctx.actor.id
+                    and not r.done.is_set()
+                ),
+                None,
             )
-            mine_ids = [r["run_id"] for r in active]
-        else:
-            mine_ids = [r.run_id for r in mine]
-        if mine_ids:
+        running = running or self.runs.active_run(sequence.id, ctx.actor.id)
+        if running:
             raise Conflict(
-                f"sequence '{sequence.id}' is already running for you (run {mine_ids[0]}); "
+                f"sequence '{sequence.id}' is already running for you (run {running}); "
                 "wait for it or stop it",
-                body={"run_id": mine_ids[0]},
+                body={"run_id": running},
             )
 
     def _replay(self, stored: dict[str, Any]) -> LiveRun:

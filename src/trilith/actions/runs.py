@@ -16,6 +16,7 @@ import json
 import threading
 import uuid
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from sqlglot import exp
@@ -144,17 +145,17 @@ class RunStore:
         }
 
     def insert(self, run: LiveRun) -> None:
-        values = self._row(run)
-        insert = exp.insert(
-            exp.select(*(param(k) for k in values)), self.table, columns=list(values)
-        )
-        self.engine.execute(insert, values)
+        self.engine.execute(_insert_run(self.schema), self._row(run))
 
     def save(self, run: LiveRun) -> None:
-        values = self._row(run)
-        assignments: dict[str, object] = {k: param(k) for k in values if k != "run_id"}
-        update = exp.update(self.table, assignments, where=exp.column("run_id").eq(param("run_id")))
-        self.engine.execute(update, values)
+        self.engine.execute(_update_run(self.schema), self._row(run))
+
+    def active_run(self, sequence_id: str, actor: str) -> str | None:
+        """A run of the sequence that the actor has running or paused, if any."""
+        found = self.engine.fetch_scalar(
+            _active_run(self.schema), {"s": sequence_id, "a": actor, "r": "running", "p": "paused"}
+        )
+        return str(found) if found else None
 
     def request_control(self, run_id: str, control: str) -> None:
         update = exp.update(
@@ -163,8 +164,7 @@ class RunStore:
         self.engine.execute(update, {"c": control, "r": run_id})
 
     def control_of(self, run_id: str) -> str | None:
-        query = exp.select("control").from_(self.table).where(exp.column("run_id").eq(param("r")))
-        value = self.engine.fetch_scalar(query, {"r": run_id})
+        value = self.engine.fetch_scalar(_control_of(self.schema), {"r": run_id})
         return str(value) if value else None
 
     def get(self, run_id: str) -> dict[str, Any]:
@@ -246,6 +246,44 @@ class RunStore:
                 "cutoff": cutoff,
             },
         )
+
+
+@lru_cache(maxsize=64)
+def _insert_run(schema: str) -> exp.Insert:
+    return exp.insert(
+        exp.select(*(param(c) for c in _COLUMNS)),
+        table(schema, "action_runs"),
+        columns=list(_COLUMNS),
+    )
+
+
+@lru_cache(maxsize=64)
+def _update_run(schema: str) -> exp.Update:
+    assignments: dict[str, object] = {c: param(c) for c in _COLUMNS if c != "run_id"}
+    where = exp.column("run_id").eq(param("run_id"))
+    return exp.update(table(schema, "action_runs"), assignments, where=where)
+
+
+@lru_cache(maxsize=64)
+def _control_of(schema: str) -> exp.Select:
+    where = exp.column("run_id").eq(param("r"))
+    return exp.select("control").from_(table(schema, "action_runs")).where(where)
+
+
+@lru_cache(maxsize=64)
+def _active_run(schema: str) -> exp.Select:
+    return (
+        exp.select("run_id")
+        .from_(table(schema, "action_runs"))
+        .where(
+            exp.and_(
+                exp.column("sequence_id").eq(param("s")),
+                exp.column("actor").eq(param("a")),
+                exp.column("status").isin(param("r"), param("p")),
+            )
+        )
+        .limit(1)
+    )
 
 
 def _public(row: dict[str, Any]) -> dict[str, Any]:

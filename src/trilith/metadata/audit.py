@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import uuid
+from functools import lru_cache
 from typing import Any
 
 from sqlglot import exp
@@ -29,6 +30,7 @@ _COLUMNS = (
 )
 
 
+@lru_cache(maxsize=64)
 def _insert(schema: str) -> exp.Insert:
     return exp.insert(
         exp.select(*(param(c) for c in _COLUMNS)),

@@ -11,16 +11,16 @@ from trilith.actions.registry import Parameters, handler
 
 
 class IframeEvent(Parameters):
-    name: str = Field(min_length=1, max_length=100)
+    # `event`, not `name`: an action's own `name` is its label.
+    event: str = Field(min_length=1, max_length=100)
     values: dict[str, Any] = {}
 
 
 @handler("iframe_event", "integration", IframeEvent)
 def iframe_event(params: IframeEvent, ctx: RunContext) -> dict[str, Any]:
     values = {key: ctx.resolve(source) for key, source in params.values.items()}
-    ctx.effect(
-        "iframe_event", message={"type": "action:outbound", "name": params.name, "values": values}
-    )
+    message = {"type": "action:outbound", "name": params.event, "values": values}
+    ctx.effect("iframe_event", message=message)
     return values
 
 
