@@ -2,8 +2,8 @@
 
     python bench/action_engine.py [--runs 500] [--engine duckdb|postgres|both]
 
-1. Orchestration of a 10-action sequence of in-memory actions (5 × set_variable,
-   5 × set_control): the engine's loop alone (target: median < 2 ms), and a whole run
+1. Orchestration of a 10-action sequence of in-memory actions (5 set_variable,
+   5 set_control): the engine's loop alone (target: median < 2 ms), and a whole run
    with its persistence (run row written at start and end, two audit entries).
 2. `POST /api/actions/execute` of that sequence over HTTP against a server in its own
    process: runs/s and p50/p99 latency, on DuckDB and PostgreSQL.
@@ -120,7 +120,8 @@ def main() -> None:
             finally:
                 drop_postgres(database)
         print(
-            f"{name:9s} POST /api/actions/execute: {rate:7.0f} runs/s | p50 {p50:.2f} ms | p99 {p99:.2f} ms"
+            f"{name:9s} POST /api/actions/execute: {rate:7.0f} runs/s | "
+            f"p50 {p50:.2f} ms | p99 {p99:.2f} ms"
         )
 
 
