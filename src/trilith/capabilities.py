@@ -21,11 +21,17 @@ _KEYS = (
     "layout_element_types",
     "action_types",
     "ai_functions",
+    "formula_functions",
     "warehouses",
 )
 _LISTERS: dict[str, list[CapabilityLister]] = {key: [] for key in _KEYS}
 # Modules that register listers when imported.
-_PROVIDERS = ("trilith.engines.registry", "trilith.spec", "trilith.actions.registry")
+_PROVIDERS = (
+    "trilith.engines.registry",
+    "trilith.spec",
+    "trilith.actions.registry",
+    "trilith.formula.capability",
+)
 
 
 def register_capability(key: str) -> Callable[[CapabilityLister], CapabilityLister]:

@@ -215,6 +215,29 @@ def _json_option(option: str, text: str) -> object:
         raise ConfigurationError(f"{option} is not JSON: {exc}") from None
 
 
+@app.command()
+def formula(
+    expr: Annotated[str, typer.Argument(help="A Sigma formula, e.g. 'Round([Amount] * 1.1, 2)'.")],
+    dialect: Annotated[
+        str | None, typer.Option("--dialect", "-d", help="Dialect of the printed SQL.")
+    ] = None,
+    eval_: Annotated[
+        bool, typer.Option("--eval", help="Also run it; print the value as JSON, last line.")
+    ] = False,
+    table: Annotated[
+        str | None, typer.Option("--table", "-t", help="Table whose columns it reads.")
+    ] = None,
+    warehouse: WarehouseOption = None,
+) -> None:
+    """Print a formula's SQL; with --eval, its value (on an embedded DuckDB, or over --table)."""
+    from trilith.formula import formula_command
+
+    url = warehouse or (_settings(None, None, None).warehouse_url() if table else None)
+    text, code = formula_command(expr, dialect, eval_, table, url)
+    typer.echo(text, err=code != 0)
+    raise typer.Exit(code)
+
+
 def _emit(text: str, output: Path | None) -> None:
     if output:
         output.write_text(text, encoding="utf-8")

@@ -35,6 +35,7 @@ def test_capabilities_come_from_the_registries(client: TestClient) -> None:
         "layout_element_types",
         "action_types",
         "ai_functions",
+        "formula_functions",
         "warehouses",
     }
     assert body["warehouses"] == supported_schemes()

@@ -352,8 +352,9 @@ def test_app_level_errors(problems: Problems) -> None:
         "app.yaml:1:1: missing required field 'id' of the app; add it",
         "app.yaml:1:1: title: expected text, got 7; quote it",
         "app.yaml:2:1: pages: needs at least 1 item; add one",
-        "app.yaml:4:18: controls[0].type: got 'dropdown'; use one of: text, number, list, "
-        "date, date_range, range, checkbox, switch, segmented, slider",
+        "app.yaml:4:18: controls[0].type: got 'dropdown'; use one of: text, text_area, "
+        "number, list, date, date_range, range, range_slider, checkbox, switch, segmented, "
+        "slider, top_n",
         "app.yaml:4:51: controls[0].options[1]: got a mapping; use text, a number or true/false",
         "app.yaml:6:14: actions[0].trigger.type: got 'hover'; use one of: click, select, "
         "change, context_menu, modal_primary, modal_secondary, modal_close, schedule, plugin, "

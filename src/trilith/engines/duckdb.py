@@ -49,7 +49,7 @@ class DuckDBEngine(Engine):
     scheme = "duckdb"
     dialect = "duckdb"
     warehouse_type = "duckdb"
-    PARAM_STYLE = ParamStyle.QMARK
+    PARAM_STYLE = ParamStyle.DOLLAR_NAMED
     SUPPORTS_MERGE = True
     SUPPORTS_COPY = True
     SUPPORTS_SEQUENCES = True

@@ -65,7 +65,7 @@ class SQLiteEngine(Engine):
     dialect = "sqlite"
     render_dialect = BacktickSQLite
     warehouse_type = "sqlite"
-    PARAM_STYLE = ParamStyle.QMARK
+    PARAM_STYLE = ParamStyle.NAMED_COLON
     SUPPORTS_SCHEMAS = False
     SUPPORTS_RETURNING = True
 

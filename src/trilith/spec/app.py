@@ -18,6 +18,7 @@ from trilith.spec.elements import Element
 __all__ = [
     "App",
     "Control",
+    "ControlTarget",
     "ControlType",
     "InputColumn",
     "InputColumnType",
@@ -29,15 +30,18 @@ __all__ = [
 
 ControlType = Literal[
     "text",
+    "text_area",
     "number",
     "list",
     "date",
     "date_range",
     "range",
+    "range_slider",
     "checkbox",
     "switch",
     "segmented",
     "slider",
+    "top_n",
 ]
 
 # The input-table column types; `boolean` is read as `checkbox`.
@@ -56,14 +60,68 @@ InputColumnType = Literal[
 Scalar = str | int | float | bool
 
 
+class ControlTarget(SpecModel):
+    """A column of a data element that a control filters."""
+
+    element: Identifier
+    column: str = Field(min_length=1)
+
+
+class OptionsFrom(SpecModel):
+    """List options read from a column of a warehouse table, input table or element."""
+
+    source: str = Field(min_length=1)
+    column: str = Field(min_length=1)
+
+
+class TopN(SpecModel):
+    """A top-N control keeps the rows ranked best (or worst) by ``by``."""
+
+    by: str = Field(min_length=1)  # a column or formula to rank by
+    mode: Literal["rank", "dense_rank", "row_number", "percentile"] = "rank"
+    direction: Literal["top", "bottom"] = "top"
+
+
+TextOperator = Literal[
+    "equals",
+    "not_equals",
+    "contains",
+    "not_contains",
+    "starts_with",
+    "not_starts_with",
+    "ends_with",
+    "not_ends_with",
+    "like",
+    "not_like",
+    "regexp",
+    "not_regexp",
+]
+NumberOperator = Literal["<=", "=", ">="]
+
+
 class Control(SpecModel):
-    """A named input value (filter, parameter) that formulas read as ``[Control/id]``."""
+    """A named input value (filter, parameter) that formulas read as ``[Control/id]``.
+
+    ``default`` is the published value. A control filters the ``targets`` columns: a
+    list keeps (or, with ``exclude``, drops) its chosen values; text matches with
+    ``operator``; number compares with ``operator``; ranges, sliders and date ranges keep
+    values between their bounds; a switch keeps true (and false, unless ``switch_mode``
+    is ``true_all``, where off means "all"); top_n keeps the best ``default`` rows by
+    ``top_n.by``.
+    """
 
     id: Identifier
     type: ControlType
     label: str | None = None
     default: JsonValue = None
     options: list[Scalar] | None = None
+    options_from: OptionsFrom | None = None
+    targets: list[ControlTarget] = []
+    operator: TextOperator | NumberOperator | None = None
+    multiple: bool = False
+    exclude: bool = False
+    switch_mode: Literal["true_false", "true_all"] = "true_false"
+    top_n: TopN | None = None
 
 
 class InputColumn(SpecModel):

@@ -27,6 +27,7 @@ class ParamStyle(Enum):
     DOLLAR = "dollar"  # $1, $2      psycopg RawCursor
     NAMED_COLON = "named_colon"  # :name    databricks
     NAMED_AT = "named_at"  # @name       bigquery
+    DOLLAR_NAMED = "dollar_named"  # $name duckdb
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,14 +42,22 @@ def param(name: str) -> exp.Placeholder:
     return exp.Placeholder(this=name)
 
 
+_NAMED_MARKERS = {
+    ParamStyle.NAMED_COLON: ":{}",
+    ParamStyle.NAMED_AT: "@{}",
+    ParamStyle.DOLLAR_NAMED: "${}",
+}
+# Named markers survive a generator that repeats a sub-expression (sqlglot's DuckDB
+# GREATEST, for one): every copy names the same value. Positional `?` would not.
+NAMED_STYLES = frozenset(_NAMED_MARKERS)
+
+
 def _marker(style: ParamStyle, position: int, name: str) -> str:
     if style is ParamStyle.QMARK:
         return "?"
     if style is ParamStyle.DOLLAR:
         return f"${position}"
-    if style is ParamStyle.NAMED_COLON:
-        return f":{name}"
-    return f"@{name}"
+    return _NAMED_MARKERS[style].format(name)
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,7 +92,7 @@ class CompiledSQL:
             named[slot] if isinstance(slot, str) else positional[slot]  # type: ignore[index]
             for slot in self.slots
         ]
-        if self.style in (ParamStyle.NAMED_COLON, ParamStyle.NAMED_AT):
+        if self.style in NAMED_STYLES:
             return RenderedSQL(self.sql, dict(zip(self._names(), values, strict=True)))
         return RenderedSQL(self.sql, values)
 
