@@ -392,3 +392,15 @@ def _history():  # type: ignore[no-untyped-def]
     from trilith.input_tables.edit_log import HistoryQuery
 
     return HistoryQuery()
+
+
+def test_a_form_or_selected_element_is_read_by_name(
+    action_engine: ActionEngine, tables: InputTables
+) -> None:
+    seq = sequence(
+        {"type": "set_control", "target_control": "picked", "value": "=[deals_table/Deal Id]"}
+    )
+    ctx = make_context(tables, selection=selection({"Deal Id": "D-1"}, element_id="deals_table"))
+    assert run(action_engine, seq, ctx)["effects"] == [
+        {"type": "set_control", "control_id": "picked", "value": "D-1"}
+    ]

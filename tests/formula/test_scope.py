@@ -124,3 +124,11 @@ def test_values_derived_from_controls_are_bound_too() -> None:
         'TO_CHAR("Day", CAST(%(control_format_format)s AS TEXT))',
         {"control_format_format": "YYYY/MM"},
     )
+
+
+def test_the_selected_element_reads_like_the_selection() -> None:
+    from trilith.formula import Scope, evaluate
+
+    scope = Scope(selections={"Deal Id": "D-7"}, selection_element="deals_table")
+    assert evaluate("[deals_table/Deal Id]", scope) == "D-7"
+    assert evaluate("[Selection/Deal Id]", scope) == "D-7"

@@ -112,6 +112,7 @@ class RunContext:
             variables=dict(self.variables),
             selections=selections,
             user=UserContext(email=self.actor.name if "@" in self.actor.name else None),
+            selection_element=self.selection.element_id,
         )
 
     def _selection_columns(self) -> list[str]:

@@ -58,6 +58,9 @@ class Resolver:
             return self._control(ref, name)
         if kind == "ActionVar":
             return self._variable(ref, name)
+        selected = scope.selection_element
+        if selected is not None and selected.casefold() == prefix.casefold():
+            return self._selection(ref, name)
         return self._element_column(ref, prefix, name)
 
     # --- kinds ----------------------------------------------------------------------------

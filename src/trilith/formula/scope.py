@@ -63,6 +63,9 @@ class Scope:
     partition_by: list[str] = field(default_factory=list)
     # Qualifies bare column references (`[Amount]` -> "t"."Amount") when set.
     table_alias: str | None = None
+    # The element whose rows are selected (or whose form was submitted): in an action,
+    # `[that_element/Column]` reads the selection, like `[Selection/Column]`.
+    selection_element: str | None = None
 
     def sorts(self) -> list[Sort]:
         return [s if isinstance(s, Sort) else Sort(s) for s in self.order_by]
