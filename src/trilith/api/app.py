@@ -11,16 +11,20 @@ from fastapi import FastAPI
 from starlette.concurrency import run_in_threadpool
 
 from trilith import __version__
+from trilith.actions import delivery
 from trilith.actions.engine import ActionEngine
 from trilith.actions.runs import RunStore
+from trilith.actions.scheduler import Scheduler
 from trilith.api.errors import install_error_handlers
 from trilith.api.middleware import RequestContextMiddleware
 from trilith.api.routes import (
     actions,
     apps,
+    elements,
     events,
     health,
     input_table_csv,
+    input_table_export,
     input_tables,
     layout_elements,
     sigma,
@@ -54,7 +58,10 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         except TrilithError as exc:
             # The server still starts: /health reports this and data routes answer 503.
             log.warning("starting without a ready warehouse: %s", exc.message)
+        if settings.scheduler_interval > 0:
+            app.state.scheduler.start()
         yield
+        await run_in_threadpool(app.state.scheduler.stop)
         app.state.action_engine.close()
         await run_in_threadpool(warehouse.close)
 
@@ -71,6 +78,14 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.state.action_engine = ActionEngine(
         RunStore(engine, settings.writeback_schema), app.state.events, metrics
     )
+    app.state.scheduler = Scheduler(
+        warehouse,
+        app.state.action_engine,
+        app.state.events,
+        interval_s=settings.scheduler_interval,
+        timezone=settings.scheduler_timezone,
+    )
+    delivery.configure(delivery.DeliveryConfig.from_settings(settings))
     app.state.rate_limiter = (
         RedisRateLimiter(settings.redis_url) if settings.redis_url else MemoryRateLimiter()
     )
@@ -85,7 +100,9 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.include_router(input_table_csv.create_router)
     app.include_router(input_tables.router)
     app.include_router(input_table_csv.router)
+    app.include_router(input_table_export.router)
     app.include_router(events.router)
     app.include_router(actions.router)
+    app.include_router(elements.router)
     app.include_router(ui.router)
     return app

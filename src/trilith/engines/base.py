@@ -50,6 +50,15 @@ class Session(ABC):
     def _description(self, cursor: Any) -> list[str]:
         """Column names of the last result."""
 
+    def _column_types(self, cursor: Any) -> list[str]:
+        """SQL type names of the last result's columns, as the driver reports them."""
+        return [str(column[1]) for column in cursor.description or []]
+
+    def column_types(self, statement: Statement, params: Params = None) -> dict[str, str]:
+        """Each result column's SQL type name, from running the statement (add LIMIT 0)."""
+        cursor = self._execute(statement, params)
+        return dict(zip(self._description(cursor), self._column_types(cursor), strict=True))
+
     def execute(self, statement: Statement, params: Params = None) -> int:
         """Run a statement; return the affected row count where the driver knows it, else -1."""
         cursor = self._execute(statement, params)
@@ -246,6 +255,11 @@ class Engine(ABC):
     def fetch_arrow(self, statement: Statement, params: Params = None) -> pa.Table:
         with self.session() as session:
             return session.fetch_arrow(statement, params)
+
+    def table_columns(self, target: exp.Table) -> dict[str, str]:
+        """A table's (or view's) columns and their SQL type names."""
+        with self.session() as session:
+            return session.column_types(exp.select(exp.Star()).from_(target).limit(0))
 
     def capabilities(self) -> dict[str, bool]:
         return {

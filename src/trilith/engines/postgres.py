@@ -40,6 +40,14 @@ class PostgresSession(Session):
     def _description(self, cursor: Any) -> list[str]:
         return [column.name for column in cursor.description or []]
 
+    def _column_types(self, cursor: Any) -> list[str]:
+        types = self.connection.adapters.types
+        names = []
+        for column in cursor.description or []:
+            info = types.get(column.type_code)
+            names.append(info.name if info is not None else "unknown")
+        return names
+
 
 @register_engine
 class PostgresEngine(Engine):

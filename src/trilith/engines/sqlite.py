@@ -144,6 +144,19 @@ class SQLiteEngine(Engine):
 
         return expression.transform(fold)
 
+    def table_columns(self, target: exp.Table) -> dict[str, str]:
+        """Declared types, from `PRAGMA table_info` (result cursors carry no types)."""
+        name = schema_prefixed(target.db, target.name) if target.db else target.name
+        with self.session() as session:
+            assert isinstance(session, SQLiteSession)
+            rows = session.connection.execute(
+                "SELECT name, type FROM pragma_table_info(?)", (name,)
+            )
+            found = {str(column): str(kind or "TEXT") for column, kind in rows.fetchall()}
+        if not found:
+            raise WarehouseError(f"sqlite error: no such table: {name}")
+        return found
+
     def translate_error(self, exc: Exception, sql: str) -> TrilithError:
         if isinstance(exc, sqlite3.IntegrityError):
             return Conflict(f"sqlite: {exc}")

@@ -73,8 +73,15 @@ class LinkedRowStore(RowStore):
         self.source = _source_table(definition)
         self.key = list(definition.primary_key)
         self.linked = [c.name for c in definition.columns if c.linked and c.name not in self.key]
-        self.shown = [*self.key, *self.linked, *self.editable]
+        self._shown = [*self.key, *self.linked, *self.editable]
         self.returning = ()  # a row is the source joined to its augmentation: read it back
+
+    @property
+    def shown(self) -> list[str]:
+        return self._shown
+
+    def relation(self) -> exp.Expr:
+        return self._joined()
 
     # --- identity --------------------------------------------------------------------
 

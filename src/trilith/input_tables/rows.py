@@ -79,6 +79,15 @@ class RowStore:
         self.types = {c.name: c.type for c in definition.columns}
 
     @property
+    def shown(self) -> list[str]:
+        """The user columns a read returns."""
+        return self.columns
+
+    def relation(self) -> exp.Expr:
+        """What reads select from: the data table."""
+        return self.table
+
+    @property
     def lock_key(self) -> str:
         return f"input-table:{self.table_id}"
 

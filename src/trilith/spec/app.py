@@ -24,6 +24,7 @@ __all__ = [
     "InputColumnType",
     "InputTable",
     "Page",
+    "RowSecurity",
     "SqlStatement",
     "Theme",
 ]
@@ -157,6 +158,16 @@ class InputTable(SpecModel):
         return [column.name for column in self.columns]
 
 
+class RowSecurity(SpecModel):
+    """Row-level security: a formula over a source's columns that every read of that source
+    keeps true for users of `roles` (`CurrentUserEmail()`, `CurrentUserAttributeText()` …
+    tell who is asking)."""
+
+    source: str = Field(min_length=1)
+    predicate: str = Field(min_length=1)
+    roles: list[Literal["viewer", "editor", "admin"]] = ["viewer", "editor"]
+
+
 class SqlStatement(SpecModel):
     """A statement an admin declares for `run_sql` actions: named `:parameters` only."""
 
@@ -189,4 +200,5 @@ class App(SpecModel):
     input_tables: list[InputTable] = []
     actions: list[ActionSequence] = []
     statements: list[SqlStatement] = []
+    row_security: list[RowSecurity] = []
     theme: Theme | None = None

@@ -1,0 +1,80 @@
+"""`POST /api/apps/{app_id}/elements/{element_id}/query`: an element's data, computed in
+the warehouse, as JSON or (with `Accept: application/vnd.apache.arrow.stream`) Arrow."""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import json
+from typing import Any
+
+import pyarrow as pa
+from fastapi import APIRouter, Request, Response
+from pydantic import BaseModel, ConfigDict, Field
+from starlette.concurrency import run_in_threadpool
+
+from trilith.api.deps import CurrentActor, InputTablesDep
+from trilith.auth.permissions import require
+from trilith.elements.query import QueryRequest
+from trilith.elements.service import ElementQueries, rows_of
+from trilith.input_tables.query import parse_sort
+
+router = APIRouter(tags=["elements"])
+
+ARROW = "application/vnd.apache.arrow.stream"
+
+
+class QueryBody(BaseModel):
+    model_config = ConfigDict(populate_by_name=True, extra="forbid")
+
+    controls: dict[str, Any] = {}
+    sort: str | list[dict[str, Any]] | None = None  # "a,-b" or [{"column", "descending"}]
+    limit: int = Field(1000, ge=1, le=100_000)
+    offset: int = Field(0, ge=0)
+
+
+def _sort(value: str | list[dict[str, Any]] | None) -> list[tuple[str, bool]]:
+    if value is None or isinstance(value, str):
+        return parse_sort(value)
+    return [(str(s["column"]), bool(s.get("descending", False))) for s in value]
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, dt.datetime | dt.date | dt.time):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal):
+        return float(value)
+    if isinstance(value, bytes):
+        return value.decode("utf-8", errors="replace")
+    return str(value)
+
+
+@router.post("/api/apps/{app_id}/elements/{element_id}/query")
+async def query_element(
+    app_id: str,
+    element_id: str,
+    request: Request,
+    tables: InputTablesDep,
+    actor: CurrentActor,
+    body: QueryBody | None = None,
+) -> Response:
+    require(actor, "view-app")
+    body = body or QueryBody()
+    wanted = QueryRequest(body.controls, _sort(body.sort), body.limit, body.offset)
+    data = await run_in_threadpool(ElementQueries(tables).query, app_id, element_id, wanted, actor)
+    headers = {"X-Total-Count": str(data.total)}
+    if ARROW in request.headers.get("accept", ""):
+        sink = pa.BufferOutputStream()
+        with pa.ipc.new_stream(sink, data.table.schema) as writer:
+            writer.write_table(data.table)
+        return Response(sink.getvalue().to_pybytes(), media_type=ARROW, headers=headers)
+    payload = {
+        "columns": [{"name": name, "type": kind} for name, kind in data.columns],
+        "rows": rows_of(data),
+        "total": data.total,
+        "limit": body.limit,
+        "offset": body.offset,
+    }
+    return Response(
+        json.dumps(payload, default=_json_default), media_type="application/json", headers=headers
+    )

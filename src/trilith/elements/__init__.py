@@ -1,0 +1,1 @@
+"""Element data: tables, pivots, charts and KPIs queried in the warehouse."""

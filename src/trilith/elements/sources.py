@@ -1,0 +1,151 @@
+"""What an element reads: a warehouse table, an input table, or another element.
+
+A source is a relation (a table or a subquery) and its columns with their formula
+types. A warehouse table's columns are read once (`SELECT * … LIMIT 0`) and cached for
+a minute; an input table's come from its definition; another element's from compiling
+it. Names that match nothing are reported with what would have matched.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pyarrow as pa
+from sqlglot import exp
+
+from trilith.engines.base import Engine
+from trilith.errors import NotFound, ValidationFailed, WarehouseError
+from trilith.formula import types as t
+from trilith.input_tables.definition import SYSTEM_COLUMNS
+from trilith.input_tables.service import InputTables
+
+__all__ = ["Source", "SourceResolver", "arrow_formula_type", "sql_formula_type"]
+
+_TABLE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*){0,2}$")
+SCHEMA_TTL_S = 60.0
+
+# input-table column type → formula type
+_INPUT_TYPES = {
+    "text": t.TEXT,
+    "number": t.NUMBER,
+    "integer": t.INTEGER,
+    "date": t.DATE,
+    "datetime": t.DATETIME,
+    "checkbox": t.LOGICAL,
+    "single_select": t.TEXT,
+    "multi_select": t.TEXT,
+}
+_SYSTEM_TYPES = {
+    "_row_id": t.TEXT,
+    "_version": t.INTEGER,
+    "_created_at": t.DATETIME,
+    "_created_by": t.TEXT,
+    "_updated_at": t.DATETIME,
+    "_updated_by": t.TEXT,
+}
+
+
+@dataclass(frozen=True)
+class Source:
+    relation: exp.Expr  # a table or an aliased subquery, usable in FROM
+    columns: dict[str, str]  # name → formula type, in order
+    params: dict[str, object]  # values bound inside the relation (an element's filters)
+    name: str
+
+
+_ARROW_TYPES: list[tuple[Callable[[pa.DataType], bool], str]] = [
+    (pa.types.is_boolean, t.LOGICAL),
+    (pa.types.is_integer, t.INTEGER),
+    (pa.types.is_floating, t.NUMBER),
+    (pa.types.is_decimal, t.NUMBER),
+    (pa.types.is_date, t.DATE),
+    (pa.types.is_timestamp, t.DATETIME),
+    (pa.types.is_string, t.TEXT),
+    (pa.types.is_large_string, t.TEXT),
+]
+
+
+def arrow_formula_type(data_type: pa.DataType) -> str:
+    return next((kind for test, kind in _ARROW_TYPES if test(data_type)), t.VARIANT)
+
+
+_SQL_TYPES: list[tuple[set[Any], str]] = [
+    (exp.DataType.INTEGER_TYPES, t.INTEGER),
+    (exp.DataType.REAL_TYPES, t.NUMBER),
+    (exp.DataType.TEXT_TYPES, t.TEXT),
+    ({exp.DataType.Type.BOOLEAN}, t.LOGICAL),
+    ({exp.DataType.Type.DATE, exp.DataType.Type.DATE32}, t.DATE),
+    (exp.DataType.TEMPORAL_TYPES, t.DATETIME),
+]
+
+
+def sql_formula_type(type_name: str, dialect: str) -> str:
+    """The formula type of a SQL type name (`DECIMAL(10,2)` → number)."""
+    try:
+        data_type = exp.DataType.build(type_name, dialect=dialect)
+    except Exception:  # a driver's name sqlglot does not know
+        return t.VARIANT
+    return next((kind for types, kind in _SQL_TYPES if data_type.this in types), t.VARIANT)
+
+
+class _SchemaCache:
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._entries: dict[tuple[int, str], tuple[float, dict[str, str]]] = {}
+
+    def columns(self, engine: Engine, name: str) -> dict[str, str]:
+        key = (id(engine), name)
+        with self._lock:
+            found = self._entries.get(key)
+        if found and time.monotonic() - found[0] < SCHEMA_TTL_S:
+            return found[1]
+        try:
+            declared = engine.table_columns(exp.to_table(name))
+        except WarehouseError as exc:
+            raise NotFound(f"cannot read warehouse table {name}: {exc.message}") from None
+        columns = {
+            column: sql_formula_type(kind, engine.dialect) for column, kind in declared.items()
+        }
+        with self._lock:
+            self._entries[key] = (time.monotonic(), columns)
+        return columns
+
+
+SCHEMAS = _SchemaCache()
+
+
+class SourceResolver:
+    """Resolves input-table ids and warehouse table names (elements are compiled by the
+    element service)."""
+
+    def __init__(self, engine: Engine, tables: InputTables, app_input_tables: set[str]) -> None:
+        self.engine = engine
+        self.tables = tables
+        self.app_input_tables = app_input_tables
+
+    def resolve(self, name: str) -> Source:
+        if name in self.app_input_tables or self._is_input_table(name):
+            return self._input_table(name)
+        if not _TABLE_NAME.match(name):
+            raise ValidationFailed(
+                f"source {name!r} is not an element, an input table or a table name (schema.table)"
+            )
+        return Source(exp.to_table(name), SCHEMAS.columns(self.engine, name), {}, name)
+
+    def _is_input_table(self, name: str) -> bool:
+        try:
+            self.tables.catalog.get(name)
+        except NotFound:
+            return False
+        return True
+
+    def _input_table(self, table_id: str) -> Source:
+        store = self.tables.rows(table_id)
+        columns = {c: _SYSTEM_TYPES[c] for c in SYSTEM_COLUMNS}
+        columns.update({c: _INPUT_TYPES[store.types[c]] for c in store.shown})
+        return Source(store.relation(), columns, {}, table_id)
