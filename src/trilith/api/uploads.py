@@ -80,7 +80,7 @@ def upload_directory() -> Path:
 
 
 def _megabytes(size: int) -> str:
-    return f"{size / (1024 * 1024):g} MB"
+    return f"{size / (1024 * 1024):.3g} MB"
 
 
 @dataclass

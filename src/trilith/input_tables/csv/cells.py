@@ -1,0 +1,170 @@
+"""How the text of a CSV cell becomes a typed value, as DuckDB SQL.
+
+DuckDB reads every uploaded file, whatever the warehouse (see `reader`), so these
+expressions are the one definition of what a cell may hold. Each type has
+
+* a *reader*: cell text → the column's value, NULL when the cell is blank or does not fit
+  (so "does not fit" is `cell is not blank AND reader(cell) IS NULL`);
+* for inference, a *guess*: does a non-blank cell look like this type? Guesses are
+  stricter than readers: `007` reads as the integer 7 but is guessed to be text, so
+  codes with leading zeros keep them.
+
+Blank cells (empty, or only spaces, tabs and line breaks) are NULL for every type; other
+types ignore surrounding whitespace, text keeps it.
+Numbers may use thousands separators (`1,234.5`) but never a decimal comma, so a
+`;`-delimited file with `1,5` is text, not 15. Date-times with an offset (`Z`, `+02:00`)
+are stored in UTC.
+
+Templates are parsed once with sqlglot; `v` stands for the raw cell, `t` for the
+trimmed, non-blank cell.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import sqlglot
+from sqlglot import exp
+
+__all__ = [
+    "GUESS_ORDER",
+    "TYPE_MESSAGES",
+    "blank",
+    "guess",
+    "multi_list",
+    "read",
+]
+
+Builder = Callable[[exp.Expr], exp.Expr]
+WHITESPACE = " \t\r\n"
+
+_INTEGER = r"[+-]?(\d+|\d{1,3}(,\d{3})+)(\.0*)?"
+# Up to 18 digits always fit a BIGINT: the common case needs no clean-up.
+_PLAIN_INTEGER = r"[+-]?\d{1,18}"
+_NUMBER = r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?|[+-]?\d{1,3}(,\d{3})+(\.\d+)?"
+_PLAIN_NUMBER = r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?"
+_DATE = r"\d{4}-\d{2}-\d{2}"
+_DATETIME = r"\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}(:?\d{2})?)?)?"
+_OFFSET = r"[T ]\d{2}:\d{2}.*(Z|[+-]\d{2}(:?\d{2})?)$"
+# Guessed integers have no leading zeros, no decimal point, at most 18 digits; guessed
+# numbers no leading zeros either.
+_GUESS_INTEGER = r"[+-]?(0|[1-9]\d{0,17}|[1-9]\d{0,2}(,\d{3}){1,5})"
+_GUESS_NUMBER = (
+    r"[+-]?((0|[1-9]\d*)(\.\d*)?|\.\d+)([eE][+-]?\d+)?|[+-]?[1-9]\d{0,2}(,\d{3})+(\.\d+)?"
+)
+_TRUE = "'true', 't', 'yes', 'y', '1', 'on'"
+_FALSE = "'false', 'f', 'no', 'n', '0', 'off'"
+_OPTION = r"[^,\s](?:[^,]*[^,\s])?"
+
+_READERS_SQL: dict[str, str] = {
+    "text": "CASE WHEN t IS NOT NULL THEN v END",
+    "single_select": "CASE WHEN t IS NOT NULL THEN v END",
+    "integer": (
+        f"CASE WHEN regexp_full_match(t, '{_PLAIN_INTEGER}') THEN CAST(t AS BIGINT) "
+        f"WHEN regexp_full_match(t, '{_INTEGER}') "
+        r"THEN TRY_CAST(regexp_replace(replace(t, ',', ''), '\.0*$', '') AS BIGINT) END"
+    ),
+    "number": (
+        f"CASE WHEN regexp_full_match(t, '{_PLAIN_NUMBER}') "
+        "AND isfinite(TRY_CAST(t AS DOUBLE)) THEN CAST(t AS DOUBLE) "
+        f"WHEN regexp_full_match(t, '{_NUMBER}') "
+        "AND isfinite(TRY_CAST(replace(t, ',', '') AS DOUBLE)) "
+        "THEN TRY_CAST(replace(t, ',', '') AS DOUBLE) END"
+    ),
+    "date": (
+        f"CASE WHEN regexp_full_match(t, '{_DATE}([T ].*)?') THEN TRY_CAST(left(t, 10) AS DATE) END"
+    ),
+    "datetime": (
+        f"CASE WHEN NOT regexp_full_match(t, '{_DATETIME}') THEN NULL "
+        f"WHEN regexp_matches(t, '{_OFFSET}') "
+        "THEN timezone('UTC', TRY_CAST(t AS TIMESTAMPTZ)) "
+        "ELSE TRY_CAST(t AS TIMESTAMP) END"
+    ),
+    "checkbox": (
+        f"CASE WHEN lower(t) IN ({_TRUE}) THEN TRUE WHEN lower(t) IN ({_FALSE}) THEN FALSE END"
+    ),
+    "multi_select": "CAST(to_json(m) AS VARCHAR)",
+}
+_MULTI_LIST_SQL = (
+    "CASE WHEN starts_with(t, '[') THEN CAST(TRY_CAST(t AS JSON) ->> '$[*]' AS VARCHAR[]) "
+    f"ELSE regexp_extract_all(t, '{_OPTION}') END"
+)
+_GUESSES_SQL: dict[str, str] = {
+    "checkbox": "lower(t) IN ('true', 'false', 'yes', 'no')",
+    "integer": f"regexp_full_match(t, '{_GUESS_INTEGER}')",
+    "number": (
+        f"regexp_full_match(t, '{_GUESS_NUMBER}') "
+        "AND isfinite(TRY_CAST(replace(t, ',', '') AS DOUBLE))"
+    ),
+    "date": (
+        f"length(t) = 10 AND TRY_CAST(t AS DATE) IS NOT NULL AND regexp_full_match(t, '{_DATE}')"
+    ),
+    "datetime": f"({_READERS_SQL['datetime']}) IS NOT NULL",
+}
+# The first guess every non-blank cell of a column fits is the column's type; else text.
+GUESS_ORDER = ("checkbox", "integer", "number", "date", "datetime")
+
+TYPE_MESSAGES: dict[str, str] = {
+    "integer": "expected a whole number, got {value!r}",
+    "number": "expected a number (digits, an optional . and thousands commas), got {value!r}",
+    "date": "expected a date as YYYY-MM-DD, got {value!r}",
+    "datetime": "expected a date-time as YYYY-MM-DD HH:MM[:SS][+HH:MM], got {value!r}",
+    "checkbox": "expected true or false (yes/no, 1/0), got {value!r}",
+    "multi_select": 'expected a list of options ("a, b" or ["a", "b"]), got {value!r}',
+}
+
+
+def _template(sql: str) -> Builder:
+    tree = sqlglot.parse_one(sql, read="duckdb")
+
+    def build(cell: exp.Expr) -> exp.Expr:
+        trimmed = blank_or_trimmed(cell)
+        multi = _MULTI_LIST(cell) if "m" in _names(tree) else None
+
+        def swap(node: exp.Expr) -> exp.Expr:
+            if isinstance(node, exp.Column) and not node.table:
+                if node.name == "v":
+                    return cell.copy()
+                if node.name == "t":
+                    return trimmed.copy()
+                if node.name == "m" and multi is not None:
+                    return multi.copy()
+            return node
+
+        return tree.transform(swap, copy=True)
+
+    return build
+
+
+def _names(tree: exp.Expr) -> set[str]:
+    return {c.name for c in tree.find_all(exp.Column) if not c.table}
+
+
+def blank_or_trimmed(cell: exp.Expr) -> exp.Expr:
+    """NULL for a blank cell, else the cell without surrounding spaces."""
+    trimmed = exp.Trim(this=cell.copy(), expression=exp.Literal.string(WHITESPACE))
+    return exp.Nullif(this=trimmed, expression=exp.Literal.string(""))
+
+
+_MULTI_LIST = _template(_MULTI_LIST_SQL)
+_READERS: dict[str, Builder] = {name: _template(sql) for name, sql in _READERS_SQL.items()}
+_GUESSES: dict[str, Builder] = {name: _template(sql) for name, sql in _GUESSES_SQL.items()}
+
+
+def read(type_name: str, cell: exp.Expr) -> exp.Expr:
+    """The column value read from `cell` (NULL when blank or not of the type)."""
+    return _READERS[type_name](cell)
+
+
+def multi_list(cell: exp.Expr) -> exp.Expr:
+    """A multi-select cell as a VARCHAR[] of its options."""
+    return _MULTI_LIST(cell)
+
+
+def guess(type_name: str, cell: exp.Expr) -> exp.Expr:
+    """True when the non-blank `cell` looks like `type_name`."""
+    return _GUESSES[type_name](cell)
+
+
+def blank(cell: exp.Expr) -> exp.Expr:
+    return blank_or_trimmed(cell).is_(exp.null())

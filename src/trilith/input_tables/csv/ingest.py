@@ -1,0 +1,317 @@
+"""CSV import: a file into an existing input table, or a new table made from a file.
+
+    parse     layout: UTF-8, delimiter, header                  (Python, one pass)
+    validate  structure, types, rules, repeats within the file  (DuckDB, streaming)
+    write     one transaction holding the table's lock:
+              [create the definition and data table]
+              stage rows by the warehouse's bulk path           (`loaders`)
+              unique values against existing rows; [replace: log and delete rows]
+              insert rows and their edit-log entries            (`writer`, set-based)
+
+Nothing is written before the file has been read through once and found good, and the
+writes share one transaction: an import lands whole or not at all, and a failed create
+leaves no table and no definition behind.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from sqlglot import exp
+
+from trilith.engines.base import Session
+from trilith.errors import Conflict, TrilithError
+from trilith.input_tables.catalog import _document, _insert
+from trilith.input_tables.csv.layout import FileLayout, inspect_file
+from trilith.input_tables.csv.loaders import LoadSource, load, reads_files
+from trilith.input_tables.csv.options import CsvOptions, CsvTableRequest, Mode
+from trilith.input_tables.csv.plan import check_importable, new_table, targets_for_table
+from trilith.input_tables.csv.progress import (
+    ImportProgress,
+    Phase,
+    ProgressCallback,
+    new_import_id,
+)
+from trilith.input_tables.csv.reader import CsvReader, problem_error, scan_params, typed_select
+from trilith.input_tables.csv.rules import Target, checks_for
+from trilith.input_tables.csv.writer import RowWriter, Stage
+from trilith.input_tables.definition import InputTableDefinition, new_table_id
+from trilith.input_tables.rows import WriteContext
+from trilith.input_tables.storage import create_data_table
+from trilith.input_tables.validation import RowValidator
+from trilith.sql.render import param
+
+if TYPE_CHECKING:
+    from trilith.input_tables.service import InputTables
+
+__all__ = ["ImportReport", "ImportedColumn", "create_csv_table", "import_csv"]
+
+log = logging.getLogger("trilith.input_tables.csv")
+
+
+@contextmanager
+def _timed(import_id: str, what: str) -> Iterator[None]:
+    started = time.monotonic()
+    yield
+    log.debug("import %s: %s took %.3f s", import_id, what, time.monotonic() - started)
+
+
+@dataclass(frozen=True, slots=True)
+class ImportedColumn:
+    header: str
+    name: str
+    type: str
+
+
+@dataclass(frozen=True, slots=True)
+class ImportReport:
+    table_id: str
+    import_id: str
+    rows: int
+    deleted: int
+    mode: Mode
+    delimiter: str
+    header: bool
+    columns: tuple[ImportedColumn, ...]
+    bytes: int
+    seconds: float
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+class _Progress:
+    """The import's current progress, sent to a callback at each step."""
+
+    def __init__(self, callback: ProgressCallback | None, table_id: str | None, import_id: str):
+        self.callback = callback
+        self.state = ImportProgress(table_id, import_id, "parse")
+
+    def __call__(self, phase: Phase, **changes: Any) -> None:
+        self.state = self.state.at(phase, **changes)
+        if self.callback:
+            self.callback(self.state)
+
+    def bytes(self, done: int) -> None:
+        self("parse", bytes=done)
+
+    def rows(self, done: int) -> None:
+        self("write", rows=done)
+
+    def failed(self, exc: Exception) -> None:
+        message = exc.message if isinstance(exc, TrilithError) else "the import failed"
+        self("failed", message=message)
+
+
+def import_csv(
+    tables: InputTables,
+    table_id: str,
+    path: Path,
+    options: CsvOptions,
+    context: WriteContext,
+    *,
+    import_id: str | None = None,
+    progress: ProgressCallback | None = None,
+) -> ImportReport:
+    """Import the CSV file at `path` into input table `table_id` (append or replace)."""
+    started = time.monotonic()
+    import_id = import_id or new_import_id()
+    step = _Progress(progress, table_id, import_id)
+    context = WriteContext(context.actor, context.request_id, "csv")
+    try:
+        definition = tables.catalog.get(table_id)
+        check_importable(definition)
+        step("parse", total_bytes=path.stat().st_size)
+        layout = inspect_file(path, options, step.bytes)
+        targets = targets_for_table(definition, layout)
+        with CsvReader(layout) as reader:
+            step("validate")
+            validator = RowValidator(definition, tables._options)
+            checks = [c for i, t in enumerate(targets) for c in checks_for(t, i, validator.options)]
+            rows = reader.check(checks, [t for t in targets if t.column.unique])
+            step("write", rows=0)
+            deleted = _write(
+                tables, definition, reader, targets, rows, options.mode, context, step, import_id
+            )
+    except Exception as exc:
+        step.failed(exc)
+        raise
+    report = _report(table_id, import_id, layout, options.mode, targets, rows, deleted, started)
+    step("done", rows=rows)
+    return report
+
+
+def create_csv_table(
+    tables: InputTables,
+    request: CsvTableRequest,
+    path: Path,
+    context: WriteContext,
+    *,
+    import_id: str | None = None,
+    progress: ProgressCallback | None = None,
+) -> tuple[InputTableDefinition, ImportReport]:
+    """Create a CSV input table from the file at `path`: column names from its header,
+    types inferred (or as the request overrides them), rows imported."""
+    started = time.monotonic()
+    import_id = import_id or new_import_id()
+    table_id = request.id or new_table_id(request.name)
+    step = _Progress(progress, table_id, import_id)
+    context = WriteContext(context.actor, context.request_id, "csv")
+    try:
+        step("parse", total_bytes=path.stat().st_size)
+        layout = inspect_file(path, request.options, step.bytes)
+        with CsvReader(layout) as reader:
+            step("validate")
+            table = new_table(request, table_id, layout, reader.infer)
+            rows = table.rows
+            if table.checked:
+                validator = RowValidator(table.definition, tables._options)
+                checks = [
+                    c
+                    for i, t in enumerate(table.checked)
+                    for c in checks_for(t, i, validator.options)
+                ]
+                rows = reader.check(checks, [t for t in table.checked if t.column.unique])
+            step("write", rows=0)
+            _write(
+                tables,
+                table.definition,
+                reader,
+                table.targets,
+                rows,
+                None,
+                context,
+                step,
+                import_id,
+            )
+    except Exception as exc:
+        step.failed(exc)
+        raise
+    report = _report(table_id, import_id, layout, "append", table.targets, rows, 0, started)
+    step("done", rows=rows)
+    return table.definition, report
+
+
+def _write(
+    tables: InputTables,
+    definition: InputTableDefinition,
+    reader: CsvReader,
+    targets: Sequence[Target],
+    rows: int,
+    mode: Mode | None,
+    context: WriteContext,
+    step: _Progress,
+    import_id: str,
+) -> int:
+    """Stage and write the rows in one transaction; `mode` None creates the table first.
+    Returns the number of rows deleted (replace)."""
+    assert definition.id is not None
+    engine = tables.engine
+    stage = Stage.new(targets)
+    with engine.locked_transaction(f"input-table:{definition.id}") as session:
+        if mode is None:
+            _create(tables, session, definition, context)
+        elif tables.catalog.get(definition.id, session) != definition:
+            raise Conflict(
+                f"input table '{definition.id}' changed while the file was being checked; "
+                "upload it again"
+            )
+        select = typed_select(reader.layout, targets)
+        writer = RowWriter(
+            engine, tables.schema, definition, stage, context, scan_params(reader.layout)
+        )
+        deleted = 0
+        if mode == "replace":
+            with _timed(import_id, "replace"):
+                deleted = writer.replace(session)
+        if mode != "append" and reads_files(engine):
+            # The table holds no rows: they go straight from the file into it.
+            with _timed(import_id, "insert rows and edit log"):
+                direct = typed_select(reader.layout, targets, numbered=False)
+                writer.insert(session, rows, direct)
+        else:
+            with _timed(import_id, "stage"):
+                load(session, stage, LoadSource(reader, select, step.rows))
+            if mode == "append":
+                with _timed(import_id, "unique check"):
+                    clashes = writer.clashes(session)
+                if clashes:
+                    raise problem_error(reader.layout, clashes)
+            with _timed(import_id, "insert rows and edit log"):
+                writer.insert(session, rows)
+        session.execute(stage.drop())
+        committing = time.monotonic()
+    log.debug("import %s: commit took %.3f s", import_id, time.monotonic() - committing)
+    return deleted
+
+
+def _create(
+    tables: InputTables, session: Session, definition: InputTableDefinition, context: WriteContext
+) -> None:
+    """`InputTableCatalog.create`, inside the import's transaction."""
+    catalog = tables.catalog
+    assert definition.id is not None
+    exists = session.fetch_scalar(
+        exp.select("id").from_(catalog.table).where(exp.column("id").eq(param("id"))),
+        {"id": definition.id},
+    )
+    if exists is not None:
+        raise Conflict(f"an input table with id '{definition.id}' exists; pick another id")
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    values = {
+        "id": definition.id,
+        "app_id": definition.app_id,
+        "name": definition.name,
+        "type": definition.type,
+        "columns": json.dumps([c.model_dump(mode="json") for c in definition.columns]),
+        "metadata": _document(definition),
+        "status": "active",
+        "version": 1,
+        "created_at": now,
+        "created_by": context.actor,
+        "updated_at": now,
+        "updated_by": context.actor,
+    }
+    session.execute(_insert(catalog.table, values), values)
+    session.execute(create_data_table(catalog.schema, definition))
+    catalog._audit(
+        session,
+        context.actor,
+        "create-input-table",
+        definition.id,
+        None,
+        definition,
+        context.request_id,
+    )
+
+
+def _report(
+    table_id: str,
+    import_id: str,
+    layout: FileLayout,
+    mode: Mode,
+    targets: Sequence[Target],
+    rows: int,
+    deleted: int,
+    started: float,
+) -> ImportReport:
+    return ImportReport(
+        table_id=table_id,
+        import_id=import_id,
+        rows=rows,
+        deleted=deleted,
+        mode=mode,
+        delimiter=layout.delimiter,
+        header=layout.header,
+        columns=tuple(ImportedColumn(t.header, t.column.name, t.column.type) for t in targets),
+        bytes=layout.size,
+        seconds=round(time.monotonic() - started, 3),
+    )

@@ -1,0 +1,147 @@
+"""Getting checked, typed rows into a stage table of the warehouse, by its bulk path.
+
+=========  ===============================================================================
+DuckDB     the warehouse reads the file itself: `CREATE TEMP TABLE … AS SELECT … FROM
+           read_csv(…)`, parallel, nothing passes through Python
+PostgreSQL DuckDB streams typed record batches, written as CSV into `COPY … FROM STDIN`
+           (psycopg's `cursor.copy`), so PostgreSQL never parses the user's file
+SQLite     no bulk path: record batches go through `executemany`, 64k rows at a time
+others     multi-row `INSERT … VALUES` with bound values, 200 rows a statement
+=========  ===============================================================================
+
+Loaders are chosen by `engine.warehouse_type` from `LOADERS`.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.csv as pa_csv
+from sqlglot import exp
+
+from trilith.engines.base import Engine, Session
+from trilith.engines.postgres import PostgresSession
+from trilith.engines.sqlite import SQLiteSession
+from trilith.errors import TrilithError
+from trilith.input_tables.csv.reader import CsvReader, scan_params
+from trilith.input_tables.csv.writer import Stage
+from trilith.sql.render import param
+
+__all__ = ["LOADERS", "LoadSource", "load", "reads_files"]
+
+RowsProgress = Callable[[int], None]
+VALUES_CHUNK = 200
+
+
+@dataclass(frozen=True, slots=True)
+class LoadSource:
+    reader: CsvReader
+    select: exp.Select  # `typed_select` of the file: _rec, _row_id, the typed columns
+    progress: RowsProgress | None = None
+
+
+Loader = Callable[[Session, Stage, LoadSource], None]
+
+
+def _in_warehouse(session: Session, stage: Stage, source: LoadSource) -> None:
+    create = exp.Create(
+        this=stage.table,
+        kind="TABLE",
+        expression=source.select,
+        properties=exp.Properties(expressions=[exp.TemporaryProperty()]),
+    )
+    session.execute(create, scan_params(source.reader.layout))
+
+
+def _copy(session: Session, stage: Stage, source: LoadSource) -> None:
+    if not isinstance(session, PostgresSession):
+        raise TypeError("the COPY loader needs a PostgreSQL session")
+    session.execute(stage.create())
+    statement = exp.Copy(
+        this=exp.Schema(
+            this=stage.table, expressions=[exp.to_identifier(n, quoted=True) for n in stage.names]
+        ),
+        kind=True,
+        files=[exp.var("STDIN")],
+        params=[exp.CopyParameter(this=exp.var("FORMAT"), expression=exp.var("csv"))],
+    ).sql(dialect=session.engine.dialect)
+    options = pa_csv.WriteOptions(include_header=False)
+    loaded = 0
+    try:
+        with session.connection.cursor() as cursor, cursor.copy(statement) as copy:
+            for batch in source.reader.batches(source.select):
+                buffer = io.BytesIO()
+                pa_csv.write_csv(batch, buffer, options)
+                copy.write(buffer.getbuffer())
+                loaded += batch.num_rows
+                if source.progress:
+                    source.progress(loaded)
+    except TrilithError:
+        raise
+    except Exception as exc:
+        raise session.engine.translate_error(exc, statement) from exc
+
+
+def _rows(batch: pa.RecordBatch) -> list[tuple[Any, ...]]:
+    return list(zip(*(column.to_pylist() for column in batch.columns), strict=True))
+
+
+def _executemany(session: Session, stage: Stage, source: LoadSource) -> None:
+    if not isinstance(session, SQLiteSession):
+        raise TypeError("the executemany loader needs a SQLite session")
+    session.execute(stage.create())
+    width = len(stage.names)
+    insert = exp.insert(
+        exp.values([exp.tuple_(*(exp.Placeholder() for _ in range(width)))]),
+        stage.table,
+        columns=[exp.to_identifier(n, quoted=True) for n in stage.names],
+    )
+    sql = session.engine.render(insert, [None] * width).sql
+    loaded = 0
+    for batch in source.reader.batches(source.select):
+        try:
+            session.connection.executemany(sql, _rows(batch))
+        except Exception as exc:
+            raise session.engine.translate_error(exc, sql) from exc
+        loaded += batch.num_rows
+        if source.progress:
+            source.progress(loaded)
+
+
+def _values(session: Session, stage: Stage, source: LoadSource) -> None:
+    session.execute(stage.create())
+    columns = [exp.to_identifier(n, quoted=True) for n in stage.names]
+    loaded = 0
+    for batch in source.reader.batches(source.select, VALUES_CHUNK):
+        params: dict[str, Any] = {}
+        tuples = []
+        for i, row in enumerate(_rows(batch)):
+            params |= {f"v{j}_{i}": value for j, value in enumerate(row)}
+            tuples.append(exp.tuple_(*(param(f"v{j}_{i}") for j in range(len(row)))))
+        insert = exp.Insert(
+            this=exp.Schema(this=stage.table, expressions=columns), expression=exp.values(tuples)
+        )
+        session.execute(insert, params)
+        loaded += batch.num_rows
+        if source.progress:
+            source.progress(loaded)
+
+
+LOADERS: dict[str, Loader] = {
+    "duckdb": _in_warehouse,
+    "postgresql": _copy,
+    "sqlite": _executemany,
+}
+
+
+def reads_files(engine: Engine) -> bool:
+    """The warehouse can read the uploaded file itself (it runs in this process)."""
+    return LOADERS.get(engine.warehouse_type) is _in_warehouse
+
+
+def load(session: Session, stage: Stage, source: LoadSource) -> None:
+    LOADERS.get(session.engine.warehouse_type, _values)(session, stage, source)
