@@ -68,6 +68,12 @@ class Settings(BaseSettings):
         None, validation_alias=_env("TRILITH_AI_PROVIDER")
     )
     action_rate_limit: str = Field("30/minute", validation_alias=_env("TRILITH_ACTION_RATE_LIMIT"))
+    allowed_hosts: str = Field("", validation_alias=_env("TRILITH_ALLOWED_HOSTS"))
+    smtp_url: str | None = Field(None, validation_alias=_env("TRILITH_SMTP_URL"))
+    scheduler_interval: float = Field(
+        30.0, ge=0, le=3600, validation_alias=_env("TRILITH_SCHEDULER_INTERVAL")
+    )
+    scheduler_timezone: str = Field("UTC", validation_alias=_env("TRILITH_SCHEDULER_TIMEZONE"))
     host: str = Field("127.0.0.1", validation_alias=_env("TRILITH_HOST"))
     port: int = Field(8000, ge=1, le=65535, validation_alias=_env("TRILITH_PORT"))
 
@@ -87,6 +93,37 @@ class Settings(BaseSettings):
         from trilith.ratelimit import parse_rate
 
         parse_rate(value)
+        return value
+
+    @field_validator("allowed_hosts")
+    @classmethod
+    def _hosts(cls, value: str) -> str:
+        from trilith.actions.delivery import HostAllowlist
+
+        HostAllowlist.parse(value)
+        return value
+
+    @field_validator("smtp_url")
+    @classmethod
+    def _smtp(cls, value: str | None) -> str | None:
+        from trilith.actions.delivery import SmtpServer
+
+        if value:
+            SmtpServer.parse(value)
+        return value or None
+
+    @field_validator("scheduler_timezone")
+    @classmethod
+    def _timezone(cls, value: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(
+                f"TRILITH_SCHEDULER_TIMEZONE must be an IANA time zone such as "
+                f"Europe/Paris, got {value!r}"
+            ) from None
         return value
 
     @property

@@ -75,9 +75,16 @@ def _lookup_indexes(engine: Engine, schema: str) -> list[exp.Expression]:
     ]
 
 
+def _schedule_fires(engine: Engine, schema: str) -> list[exp.Expression]:
+    # Part of the base tables since; created here for schemas made before it was.
+    columns, primary_key = BASE_TABLES["schedule_fires"]
+    return [create_table(table(schema, "schedule_fires"), columns, primary_key)]
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "base tables", _base_tables),
     Migration(2, "lookup indexes for the edit log, runs, audit and layout", _lookup_indexes),
+    Migration(3, "schedule fires, claimed once per due time", _schedule_fires),
 )
 LATEST_VERSION = MIGRATIONS[-1].version
 

@@ -159,6 +159,17 @@ BASE_TABLES: dict[str, tuple[tuple[C, ...], tuple[str, ...]]] = {
         ),
         ("audit_id",),
     ),
+    # One row per schedule fire: the process whose insert wins runs it (actions/scheduler).
+    "schedule_fires": (
+        (
+            C("app_id", "TEXT", nullable=False),
+            C("sequence_id", "TEXT", nullable=False),
+            C("due_at", "TIMESTAMP", nullable=False),
+            C("fired_at", "TIMESTAMP", nullable=False),
+            C("owner", "TEXT"),
+        ),
+        ("app_id", "sequence_id", "due_at"),
+    ),
     "ai_usage": (
         (
             C("usage_id", "TEXT", nullable=False),
