@@ -209,3 +209,22 @@ def test_run_action_prints_effects_and_variables(tmp_path: Path) -> None:
     bad = run("run-action", "starter", "nope", "--warehouse", warehouse)
     assert bad.returncode == 2
     assert "no action sequence 'nope'" in bad.stderr
+
+
+def test_import_csv_with_a_progress_bar(tmp_path: Path) -> None:
+    assert run("init", "starter", cwd=tmp_path).returncode == 0
+    warehouse = f"duckdb:///{tmp_path}/w.duckdb"
+    assert (
+        run("apply", str(tmp_path / "starter" / "app.yaml"), "--warehouse", warehouse).returncode
+        == 0
+    )
+    data = tmp_path / "requests.csv"
+    data.write_text('title,amount,status\nLaptops,1200,open\n"Desk, standing",300,open\n')
+    result = run("import-csv", str(data), "--table", "requests", "--warehouse", warehouse)
+    assert result.returncode == 0, result.stderr
+    assert "imported 2 rows into requests" in result.stdout
+    ragged = tmp_path / "ragged.csv"
+    ragged.write_text("title,amount\na,1\nb,2,3\n")
+    refused = run("import-csv", str(ragged), "--table", "requests", "--warehouse", warehouse)
+    assert refused.returncode == 2
+    assert "line 3: has 3 fields" in refused.stderr

@@ -175,6 +175,37 @@ def schema(output: OutputOption = None) -> None:
     _emit(json.dumps(app_json_schema(), indent=2) + "\n", output)
 
 
+@app.command("import-csv")
+def import_csv(
+    file: Annotated[Path, typer.Argument(help="CSV file (UTF-8).", exists=True, dir_okay=False)],
+    table: Annotated[str, typer.Option("--table", "-t", help="Input table id.")],
+    mode: Annotated[str, typer.Option(help="append, or replace the table's rows.")] = "append",
+    delimiter: Annotated[
+        str | None, typer.Option(help="',', ';' or 'tab'; detected when omitted.")
+    ] = None,
+    header: Annotated[bool, typer.Option("--header/--no-header")] = True,
+    warehouse: WarehouseOption = None,
+) -> None:
+    """Import a CSV file into an input table, with a progress bar."""
+    from trilith.input_tables.csv.command import import_csv_command
+
+    if mode not in ("append", "replace"):
+        raise ConfigurationError(f"--mode is append or replace, not {mode!r}")
+    settings = _settings(warehouse, None, None)
+    separator = "\t" if delimiter == "tab" else delimiter
+    report = import_csv_command(
+        file,
+        table,
+        settings.warehouse_url(),
+        mode=mode,  # type: ignore[arg-type]
+        delimiter=separator,
+        header=header,
+        settings=settings,
+        console=console,
+    )
+    typer.echo(f"imported {report.rows} rows into {table} in {report.seconds:.2f} s")
+
+
 @app.command("run-action")
 def run_action(
     app_id: Annotated[str, typer.Argument(help="Id of a stored app.")],

@@ -65,6 +65,8 @@ class DuckDBEngine(Engine):
             self._db = duckdb.connect(self.path)
         except duckdb.IOException as exc:
             raise ConfigurationError(f"cannot open DuckDB database {self.path!r}: {exc}") from None
+        # A server has no terminal to draw DuckDB's progress bar on.
+        self._db.execute("SET enable_progress_bar = false")
 
     @property
     def database(self) -> duckdb.DuckDBPyConnection:
