@@ -32,6 +32,7 @@ from trilith.input_tables.storage import (
     rename_column,
 )
 from trilith.input_tables.types import COLUMN_TYPES
+from trilith.metadata.audit import record
 from trilith.sql.ddl import table
 from trilith.sql.render import param
 
@@ -118,34 +119,45 @@ class InputTableCatalog:
     ) -> InputTableDefinition:
         definition = definition.with_id()
         assert definition.id is not None
-        now = _now()
         with self.engine.locked_transaction(f"input-table:{definition.id}") as session:
-            exists = session.fetch_scalar(
-                exp.select("id").from_(self.table).where(exp.column("id").eq(param("id"))),
-                {"id": definition.id},
-            )
-            if exists is not None:
-                raise Conflict(f"an input table with id '{definition.id}' exists; pick another id")
-            values = {
-                "id": definition.id,
-                "app_id": definition.app_id,
-                "name": definition.name,
-                "type": definition.type,
-                "columns": json.dumps([c.model_dump(mode="json") for c in definition.columns]),
-                "metadata": _document(definition),
-                "status": "active",
-                "version": 1,
-                "created_at": now,
-                "created_by": actor,
-                "updated_at": now,
-                "updated_by": actor,
-            }
-            session.execute(_insert(self.table, values), values)
-            session.execute(create_data_table(self.schema, definition))
-            self._audit(
-                session, actor, "create-input-table", definition.id, None, definition, request_id
-            )
+            self.create_in(session, definition, actor, request_id)
         return definition
+
+    def create_in(
+        self,
+        session: Session,
+        definition: InputTableDefinition,
+        actor: str | None,
+        request_id: str | None = None,
+    ) -> None:
+        """Create the definition and its data table in `session`'s transaction."""
+        assert definition.id is not None
+        exists = session.fetch_scalar(
+            exp.select("id").from_(self.table).where(exp.column("id").eq(param("id"))),
+            {"id": definition.id},
+        )
+        if exists is not None:
+            raise Conflict(f"an input table with id '{definition.id}' exists; pick another id")
+        now = _now()
+        values = {
+            "id": definition.id,
+            "app_id": definition.app_id,
+            "name": definition.name,
+            "type": definition.type,
+            "columns": json.dumps([c.model_dump(mode="json") for c in definition.columns]),
+            "metadata": _document(definition),
+            "status": "active",
+            "version": 1,
+            "created_at": now,
+            "created_by": actor,
+            "updated_at": now,
+            "updated_by": actor,
+        }
+        session.execute(_insert(self.table, values), values)
+        session.execute(create_data_table(self.schema, definition))
+        self._audit(
+            session, actor, "create-input-table", definition.id, None, definition, request_id
+        )
 
     def update(
         self,
@@ -289,19 +301,17 @@ class InputTableCatalog:
         after: InputTableDefinition | None,
         request_id: str | None,
     ) -> None:
-        values = {
-            "audit_id": uuid.uuid4().hex,
-            "at": _now(),
-            "actor": actor,
-            "action": action,
-            "target_type": "input_table",
-            "target_id": table_id,
-            "parameters": None,
-            "before_values": _document(before) if before else None,
-            "after_values": _document(after) if after else None,
-            "request_id": request_id,
-        }
-        session.execute(_insert(self.audit, values), values)
+        record(
+            session,
+            self.schema,
+            actor=actor,
+            action=action,
+            target_type="input_table",
+            target_id=table_id,
+            before=before.model_dump(mode="json") if before else None,
+            after=after.model_dump(mode="json") if after else None,
+            request_id=request_id,
+        )
 
 
 def _insert(target: exp.Table, values: dict[str, Any]) -> exp.Insert:

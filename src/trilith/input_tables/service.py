@@ -38,9 +38,10 @@ class InputTables:
     def rows(self, table_id: str) -> RowStore:
         definition = self.catalog.get(table_id)
         store = LinkedRowStore if definition.type == "linked" else RowStore
-        return store(self.engine, self.schema, definition, options_loader=self._options)
+        return store(self.engine, self.schema, definition, options_loader=self.options_of)
 
-    def _options(self, table_name: str, column: str) -> set[str]:
+    def options_of(self, table_name: str, column: str) -> set[str]:
+        """The distinct values of a column, for `options_from` rules."""
         query = (
             exp.select(exp.column(column, quoted=True))
             .distinct()

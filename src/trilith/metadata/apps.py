@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,6 +18,7 @@ from sqlglot import exp
 
 from trilith.engines.base import Engine, Session
 from trilith.errors import Conflict, NotFound
+from trilith.metadata.audit import record
 from trilith.spec import App, app_from_data, dump_app
 from trilith.spec.edits import flatten_elements
 from trilith.sql.ddl import table
@@ -144,6 +144,7 @@ def _check_version(app_id: str, existing: dict[str, Any] | None, expected: int |
 class AppStore:
     def __init__(self, engine: Engine, schema: str) -> None:
         self.engine = engine
+        self.schema = schema
         self.apps = table(schema, "apps")
         self.elements = table(schema, "layout_elements")
         self.audit = table(schema, "audit_log")
@@ -365,19 +366,15 @@ class AppStore:
         after: str | None,
         request_id: str | None,
     ) -> None:
-        values = {
-            "audit_id": uuid.uuid4().hex,
-            "at": now,
-            "actor": actor,
-            "action": action,
-            "target_type": "app",
-            "target_id": app_id,
-            "parameters": canonical_json(parameters),
-            "before_values": canonical_json({"spec_hash": before}) if before else None,
-            "after_values": canonical_json({"spec_hash": after}) if after else None,
-            "request_id": request_id,
-        }
-        session.execute(
-            exp.insert(exp.select(*(param(k) for k in values)), self.audit, columns=list(values)),
-            values,
+        record(
+            session,
+            self.schema,
+            actor=actor,
+            action=action,
+            target_type="app",
+            target_id=app_id,
+            parameters=parameters,
+            before={"spec_hash": before} if before else None,
+            after={"spec_hash": after} if after else None,
+            request_id=request_id,
         )

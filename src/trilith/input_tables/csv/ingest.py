@@ -15,8 +15,6 @@ leaves no table and no definition behind.
 
 from __future__ import annotations
 
-import datetime as dt
-import json
 import logging
 import time
 from collections.abc import Iterator, Sequence
@@ -25,11 +23,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlglot import exp
-
 from trilith.engines.base import Session
 from trilith.errors import Conflict, TrilithError
-from trilith.input_tables.catalog import _document, _insert
 from trilith.input_tables.csv.layout import FileLayout, inspect_file
 from trilith.input_tables.csv.loaders import LoadSource, load, reads_files
 from trilith.input_tables.csv.options import CsvOptions, CsvTableRequest, Mode
@@ -45,9 +40,7 @@ from trilith.input_tables.csv.rules import Target, checks_for
 from trilith.input_tables.csv.writer import RowWriter, Stage
 from trilith.input_tables.definition import InputTableDefinition, new_table_id
 from trilith.input_tables.rows import WriteContext
-from trilith.input_tables.storage import create_data_table
 from trilith.input_tables.validation import RowValidator
-from trilith.sql.render import param
 
 if TYPE_CHECKING:
     from trilith.input_tables.service import InputTables
@@ -134,7 +127,7 @@ def import_csv(
         targets = targets_for_table(definition, layout)
         with CsvReader(layout) as reader:
             step("validate")
-            validator = RowValidator(definition, tables._options)
+            validator = RowValidator(definition, tables.options_of)
             checks = [c for i, t in enumerate(targets) for c in checks_for(t, i, validator.options)]
             rows = reader.check(checks, [t for t in targets if t.column.unique])
             step("write", rows=0)
@@ -173,7 +166,7 @@ def create_csv_table(
             table = new_table(request, table_id, layout, reader.infer)
             rows = table.rows
             if table.checked:
-                validator = RowValidator(table.definition, tables._options)
+                validator = RowValidator(table.definition, tables.options_of)
                 checks = [
                     c
                     for i, t in enumerate(table.checked)
@@ -256,41 +249,7 @@ def _write(
 def _create(
     tables: InputTables, session: Session, definition: InputTableDefinition, context: WriteContext
 ) -> None:
-    """`InputTableCatalog.create`, inside the import's transaction."""
-    catalog = tables.catalog
-    assert definition.id is not None
-    exists = session.fetch_scalar(
-        exp.select("id").from_(catalog.table).where(exp.column("id").eq(param("id"))),
-        {"id": definition.id},
-    )
-    if exists is not None:
-        raise Conflict(f"an input table with id '{definition.id}' exists; pick another id")
-    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
-    values = {
-        "id": definition.id,
-        "app_id": definition.app_id,
-        "name": definition.name,
-        "type": definition.type,
-        "columns": json.dumps([c.model_dump(mode="json") for c in definition.columns]),
-        "metadata": _document(definition),
-        "status": "active",
-        "version": 1,
-        "created_at": now,
-        "created_by": context.actor,
-        "updated_at": now,
-        "updated_by": context.actor,
-    }
-    session.execute(_insert(catalog.table, values), values)
-    session.execute(create_data_table(catalog.schema, definition))
-    catalog._audit(
-        session,
-        context.actor,
-        "create-input-table",
-        definition.id,
-        None,
-        definition,
-        context.request_id,
-    )
+    tables.catalog.create_in(session, definition, context.actor, context.request_id)
 
 
 def _report(
