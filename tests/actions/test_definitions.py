@@ -147,6 +147,14 @@ def test_the_message_names_the_first_problem_and_counts_the_rest() -> None:
         ({"id": "s", "actions": []}, "needs actions"),
         ({"id": "s", "actions": [{"type": "x"}], "trigger": {"type": "schedule"}}, "needs cron"),
         (
+            {
+                "id": "s",
+                "actions": [{"type": "x"}],
+                "trigger": {"type": "schedule", "cron": "every day"},
+            },
+            "is not a cron expression",
+        ),
+        (
             {"id": "s", "actions": [{"type": "x"}], "trigger": {"type": "context_menu"}},
             "needs menu_item_id",
         ),

@@ -131,7 +131,6 @@ def test_a_due_schedule_fires_once_and_others_do_not(
         scheduled("daily_seven", "0 7 * * *"),
         scheduled("daily_nine", "0 9 * * *"),  # due yesterday: missed, not caught up
         scheduled("paused_seven", "0 7 * * *", is_paused=True),
-        scheduled("bad_cron", "every morning"),
         sequence({"type": "show_alert", "title": "hi"}, id="clicked"),
     )
     first = scheduler(tables, action_engine)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
+from croniter import croniter
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic.alias_generators import to_camel
 
@@ -96,6 +97,8 @@ class Trigger(_Model):
     def _needs(self) -> Trigger:
         if self.type == "schedule" and not self.cron:
             raise ValueError("a schedule trigger needs cron, e.g. '0 7 * * MON-FRI'")
+        if self.cron is not None and not croniter.is_valid(self.cron):
+            raise ValueError(f"cron {self.cron!r} is not a cron expression, e.g. '0 7 * * MON-FRI'")
         if self.type == "context_menu" and not self.menu_item_id:
             raise ValueError("a context_menu trigger needs menu_item_id")
         return self
