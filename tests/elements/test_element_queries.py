@@ -107,9 +107,7 @@ def test_an_element_on_an_element_sees_its_filters(queries: ElementQueries) -> N
         {"Region": "North", "Sum([Amount])": 84500.0},
         {"Region": "South", "Sum([Amount])": 79500.0},
     ]
-    assert rows(queries, "total", controls={"region": ["West"]}) == [
-        {"Sum([Amount])": 51900.0}
-    ]
+    assert rows(queries, "total", controls={"region": ["West"]}) == [{"Sum([Amount])": 51900.0}]
 
 
 def test_formula_columns_read_controls_as_parameters(queries: ElementQueries) -> None:
