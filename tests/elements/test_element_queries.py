@@ -71,6 +71,12 @@ def ids(found: list[dict[str, Any]]) -> list[str]:
     return sorted(r["Deal Id"] for r in found)
 
 
+def test_totals_with_pages_of_every_size(queries: ElementQueries) -> None:
+    for limit, offset in ((3, 0), (3, 6), (100, 0), (5, 20)):
+        data = queries.query("sales", "deals", QueryRequest(limit=limit, offset=offset), ADMIN)
+        assert data.total == 8, (limit, offset)
+
+
 def test_a_table_reads_its_source(queries: ElementQueries) -> None:
     data = queries.query("sales", "deals", QueryRequest(sort=[("Amount", True)], limit=3), ADMIN)
     assert data.total == 8
