@@ -18,6 +18,7 @@ from sqlglot import exp
 from trilith.engines.base import Engine, Session
 from trilith.errors import Conflict, NotFound, ValidationFailed
 from trilith.input_tables import statements
+from trilith.input_tables.computed import check_computed
 from trilith.input_tables.definition import (
     ColumnDefinition,
     InputTableDefinition,
@@ -170,6 +171,7 @@ class InputTableCatalog:
         with self.engine.locked_transaction(f"input-table:{table_id}") as session:
             current = self.get(table_id, session)
             updated = self._migrate(session, current, change, confirm_drop)
+            check_computed(updated, self.engine.dialect)
             assignments: dict[str, object] = {
                 "name": param("name"),
                 "columns": param("columns"),

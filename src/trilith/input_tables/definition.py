@@ -94,6 +94,9 @@ class ColumnDefinition(_Model):
     validation: ColumnValidation | None = None
     # Linked tables: a column read live from the source, never edited here.
     linked: bool = False
+    # A computed column: a formula over the table's other columns, evaluated by the
+    # warehouse on every read; never stored, never written.
+    formula: str | None = None
 
     @field_validator("name")
     @classmethod
@@ -104,6 +107,17 @@ class ColumnDefinition(_Model):
                 "digits and _ (at most 63); names starting with _ are the system columns'"
             )
         return value
+
+    @model_validator(mode="after")
+    def _computed_is_read_only(self) -> ColumnDefinition:
+        if self.formula is not None and (
+            self.required or self.unique or self.default is not None or self.linked
+        ):
+            raise ValueError(
+                "a computed column (formula) is read-only: drop required, unique, default "
+                "and linked"
+            )
+        return self
 
     @model_validator(mode="after")
     def _rules_fit_the_type(self) -> ColumnDefinition:
@@ -191,8 +205,12 @@ class InputTableDefinition(_Model):
 
     @property
     def editable_columns(self) -> list[ColumnDefinition]:
-        """Columns a user edits: all of them, except a linked table's source columns."""
-        return [c for c in self.columns if not c.linked]
+        """Columns a user edits: all but a linked table's source columns and computed ones."""
+        return [c for c in self.columns if not c.linked and c.formula is None]
+
+    @property
+    def computed_columns(self) -> list[ColumnDefinition]:
+        return [c for c in self.columns if c.formula is not None]
 
     @property
     def stored_columns(self) -> list[ColumnDefinition]:

@@ -74,18 +74,29 @@ class RowStore:
         self.editable = [c.name for c in definition.editable_columns]
         # An update hands back the row itself where the engine can (one statement fewer).
         self.returning: tuple[str, ...] = (
-            (*SYSTEM_COLUMNS, *self.columns) if engine.SUPPORTS_RETURNING else ()
+            (*SYSTEM_COLUMNS, *self.columns)
+            if engine.SUPPORTS_RETURNING and not definition.computed_columns
+            else ()
         )
         self.types = {c.name: c.type for c in definition.columns}
 
     @property
     def shown(self) -> list[str]:
-        """The user columns a read returns."""
-        return self.columns
+        """The user columns a read returns: stored, then computed."""
+        return [*self.columns, *(c.name for c in self.definition.computed_columns)]
 
     def relation(self) -> exp.Expr:
-        """What reads select from: the data table."""
-        return self.table
+        """What reads select from: the data table, with computed columns when it has any."""
+        computed = self.definition.computed_columns
+        if not computed:
+            return self.table
+        return self._with_computed(self.table, self.columns).subquery("computed_rows")
+
+    def _with_computed(self, relation: exp.Expr, stored: list[str]) -> exp.Select:
+        from trilith.input_tables.computed import computed_projections
+
+        projections = computed_projections(self.definition, stored, self.engine.dialect)
+        return exp.select(exp.Star(), *projections).from_(relation)
 
     @property
     def lock_key(self) -> str:
@@ -94,21 +105,47 @@ class RowStore:
     # --- reads -----------------------------------------------------------------------
 
     def page(self, query: RowQuery) -> tuple[list[dict[str, Any]], int]:
-        selected = [*SYSTEM_COLUMNS, *self.columns]
-        page, params = page_query(self.table, selected, self.types, query)
-        count, count_params = count_query(self.table, self.types, query)
+        selected = [*SYSTEM_COLUMNS, *self.shown]
+        relation = self.relation()
+        page, params = page_query(relation, selected, self.types, query)
+        count, count_params = count_query(relation, self.types, query)
         with self.engine.session() as session:
             rows = session.fetch_dicts(page, params)
             total = int(session.fetch_scalar(count, count_params))
         return [self._public(row) for row in rows], total
 
     def get(self, row_id: str, session: Session | None = None) -> dict[str, Any] | None:
-        query = statements.row_by_id(self.schema, self.table_id, (*SYSTEM_COLUMNS, *self.columns))
+        if self.definition.computed_columns:
+            query = (
+                exp.select(*(exp.column(c, quoted=True) for c in (*SYSTEM_COLUMNS, *self.shown)))
+                .from_(self.relation())
+                .where(exp.column("_row_id").eq(param("row_id")))
+            )
+        else:
+            query = statements.row_by_id(
+                self.schema, self.table_id, (*SYSTEM_COLUMNS, *self.columns)
+            )
         if session is None:
             row = self.engine.fetch_one(query, {"row_id": row_id})
         else:
             row = session.fetch_one(query, {"row_id": row_id})
         return self._public(row) if row else None
+
+    def _read_back(self, session: Session, row_ids: list[str]) -> list[dict[str, Any]]:
+        """Rows as stored and computed (a computed column's value comes from a read)."""
+        found: dict[str, dict[str, Any]] = {}
+        columns = [exp.column(c, quoted=True) for c in (*SYSTEM_COLUMNS, *self.shown)]
+        for start in range(0, len(row_ids), INSERT_CHUNK):
+            chunk = row_ids[start : start + INSERT_CHUNK]
+            names = [f"r{i}" for i in range(len(chunk))]
+            query = (
+                exp.select(*columns)
+                .from_(self.relation())
+                .where(exp.column("_row_id").isin(*(param(n) for n in names)))
+            )
+            for row in session.fetch_dicts(query, dict(zip(names, chunk, strict=True))):
+                found[row["_row_id"]] = self._public(row)
+        return [found[row_id] for row_id in row_ids]
 
     def _public(self, row: Mapping[str, Any]) -> dict[str, Any]:
         result: dict[str, Any] = {
@@ -119,8 +156,8 @@ class RowStore:
             "_updated_at": from_storage("datetime", row["_updated_at"]),
             "_updated_by": row["_updated_by"],
         }
-        for name in self.columns:
-            result[name] = from_storage(self.types[name], row[name])
+        for name in self.shown:
+            result[name] = from_storage(self.types[name], row.get(name))
         return result
 
     # --- writes ----------------------------------------------------------------------
@@ -153,7 +190,11 @@ class RowStore:
             for values in clean
         ]
         self._insert_rows(session, stored)
-        public = [self._public(row) for row in stored]
+        public = (
+            self._read_back(session, [str(row["_row_id"]) for row in stored])
+            if self.definition.computed_columns
+            else [self._public(row) for row in stored]
+        )
         edits = [
             Edit(
                 self.table_id,

@@ -20,6 +20,7 @@ from trilith.input_tables import csv as csv_import
 from trilith.input_tables.catalog import InputTableCatalog
 from trilith.input_tables.definition import MAX_OPTIONS, InputTableDefinition
 from trilith.input_tables.drafts import DraftStore
+from trilith.input_tables.computed import check_computed
 from trilith.input_tables.linked import LinkedRowStore, check_source
 from trilith.input_tables.rows import RowChange, RowStore, WriteContext
 
@@ -60,6 +61,7 @@ class InputTables:
     def create(self, definition: InputTableDefinition, context: WriteContext) -> dict[str, Any]:
         if definition.type == "linked":
             check_source(self.engine, definition)
+        check_computed(definition, self.engine.dialect)
         created = self.catalog.create(definition, context.actor, context.request_id)
         assert created.id is not None
         self.events.publish("input_table.created", {"table_id": created.id})

@@ -111,7 +111,7 @@ class RowValidator:
             for column in self.definition.editable_columns:
                 if column.name not in values and column.default is not None:
                     values[column.name] = self._coerce(index, column, column.default, problems)
-                if column.required and values.get(column.name) is None:
+                if column.formula is None and column.required and values.get(column.name) is None:
                     problems.append(problem(index, column.name, "required", "a value is required"))
             clean.append(values)
         self._unique_within_batch(clean, problems)
@@ -153,6 +153,11 @@ class RowValidator:
                     else f"columns: {', '.join(self.columns)}"
                 )
                 problems.append(problem(index, name, rule, f"no such editable column; {hint}"))
+                continue
+            if column.formula is not None:
+                problems.append(
+                    problem(index, name, "computed", "computed columns are read, not written")
+                )
                 continue
             if column.linked and not (creating and name in self.definition.primary_key):
                 problems.append(
