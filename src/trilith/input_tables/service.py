@@ -18,9 +18,9 @@ from trilith.errors import ValidationFailed
 from trilith.events import EventBus
 from trilith.input_tables import csv as csv_import
 from trilith.input_tables.catalog import InputTableCatalog
+from trilith.input_tables.computed import check_computed
 from trilith.input_tables.definition import MAX_OPTIONS, InputTableDefinition
 from trilith.input_tables.drafts import DraftStore
-from trilith.input_tables.computed import check_computed
 from trilith.input_tables.linked import LinkedRowStore, check_source
 from trilith.input_tables.rows import RowChange, RowStore, WriteContext
 
