@@ -16,14 +16,25 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 # The UI is built when its sources exist (web/); the server serves src/trilith/web/static/.
-web:
-	@if [ -f web/package.json ]; then \
-		cd web && (test -d node_modules || npm ci --no-audit --no-fund) && npm run build; \
-	fi
+# It is rebuilt only when a source changed, and node_modules follows package-lock.json.
+WEB_SOURCES := $(shell find web/src web/index.html web/package.json web/package-lock.json \
+	web/tsconfig.json web/vite.config.ts -type f 2>/dev/null)
+WEB_DEPS := web/node_modules/.package-lock.json
 
-web-test:
+web: $(if $(wildcard web/package.json),$(WEB_STAMP))
+
+$(WEB_DEPS): web/package-lock.json
+	cd web && npm ci --no-audit --no-fund
+	touch $(WEB_DEPS)
+
+$(WEB_STAMP): $(WEB_DEPS) $(WEB_SOURCES)
+	cd web && npm run build
+	touch $(WEB_STAMP)
+
+web-test: $(if $(wildcard web/package.json),$(WEB_DEPS))
 	@if [ -f web/package.json ]; then cd web && npm test; fi
 
+# Debian's chromium for the browser tests (tests/e2e); Playwright never downloads one.
 browser-deps:
 	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq chromium; }
 

@@ -1,0 +1,18 @@
+import "./styles/base.css";
+import "./styles/layout.css";
+import "./styles/elements.css";
+import "./styles/input-table.css";
+
+import { StrictMode } from "react";
+import { createRoot } from "react-dom/client";
+
+import { App } from "./App";
+
+const root = document.getElementById("root");
+if (root) {
+  createRoot(root).render(
+    <StrictMode>
+      <App />
+    </StrictMode>,
+  );
+}
