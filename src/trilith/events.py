@@ -10,11 +10,10 @@ from __future__ import annotations
 import asyncio
 import itertools
 import threading
-from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["Event", "EventBus"]
+__all__ = ["Event", "EventBus", "Subscription"]
 
 QUEUE_SIZE = 1000
 
@@ -48,26 +47,40 @@ class EventBus:
             subscriber.loop.call_soon_threadsafe(_offer, subscriber, event)
         return event
 
-    async def subscribe(self) -> AsyncIterator[Event]:
+    def open(self) -> Subscription:
+        """A subscription on the running event loop; close it when the client leaves."""
         subscriber = _Subscriber(asyncio.get_running_loop(), asyncio.Queue(QUEUE_SIZE))
         key = next(self._keys)
         with self._lock:
             self._by_key[key] = subscriber
-        try:
-            while True:
-                event = await subscriber.queue.get()
-                if subscriber.dropped:
-                    yield Event(event.id, "gap", {"dropped": subscriber.dropped})
-                    subscriber.dropped = 0
-                yield event
-        finally:
-            with self._lock:
-                self._by_key.pop(key, None)
+        return Subscription(self, key, subscriber)
+
+    def _close(self, key: int) -> None:
+        with self._lock:
+            self._by_key.pop(key, None)
 
     @property
     def subscriber_count(self) -> int:
         with self._lock:
             return len(self._by_key)
+
+
+class Subscription:
+    def __init__(self, bus: EventBus, key: int, subscriber: _Subscriber) -> None:
+        self._bus = bus
+        self._key = key
+        self._subscriber = subscriber
+
+    async def get(self) -> Event:
+        """The next event; a `gap` event first when this client missed some."""
+        subscriber = self._subscriber
+        if subscriber.dropped:
+            dropped, subscriber.dropped = subscriber.dropped, 0
+            return Event(0, "gap", {"dropped": dropped})
+        return await subscriber.queue.get()
+
+    def close(self) -> None:
+        self._bus._close(self._key)
 
 
 def _offer(subscriber: _Subscriber, event: Event) -> None:

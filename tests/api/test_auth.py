@@ -42,3 +42,8 @@ def test_auth_none_serves_without_a_token_on_loopback(
 def test_auth_none_is_refused_off_loopback() -> None:
     with pytest.raises(ConfigurationError, match="TRILITH_AUTH=none is for local development"):
         create_app(Settings(warehouse="duckdb:///:memory:", auth="none", host="0.0.0.0"))
+
+
+def test_events_take_the_token_as_a_query_parameter_for_event_source(client: TestClient) -> None:
+    assert client.get("/api/events").status_code == 401
+    assert client.get("/api/events?access_token=wrong").status_code == 401

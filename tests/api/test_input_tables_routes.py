@@ -168,7 +168,7 @@ def test_bad_queries_are_400(api: TestClient) -> None:
 
 def test_bulk_paste_is_one_atomic_request(api: TestClient) -> None:
     table_id = create(api)
-    paste = [{"title": f"row {i}", "amount": i} for i in range(2500)]
+    paste = [{"title": f"row {i:04d}", "amount": i} for i in range(2500)]
     paste[2400]["amount"] = -1
     refused = api.post(f"{BASE}/{table_id}/rows", json={"rows": paste}, headers=AUTH)
     assert refused.status_code == 422
@@ -177,7 +177,9 @@ def test_bulk_paste_is_one_atomic_request(api: TestClient) -> None:
     paste[2400]["amount"] = 1
     accepted = api.post(f"{BASE}/{table_id}/rows", json={"rows": paste}, headers=AUTH)
     assert accepted.status_code == 201
-    assert api.get(f"{BASE}/{table_id}/rows", headers=AUTH).json()["total"] == 2500
+    listed = api.get(f"{BASE}/{table_id}/rows?limit=2500", headers=AUTH).json()
+    assert listed["total"] == 2500
+    assert [r["title"] for r in listed["rows"]] == [f"row {i:04d}" for i in range(2500)]
 
 
 def test_draft_tables_answer_202_and_publish(api: TestClient) -> None:
@@ -188,6 +190,10 @@ def test_draft_tables_answer_202_and_publish(api: TestClient) -> None:
     assert api.get(f"{BASE}/{table_id}", headers=AUTH).json()["pending_edits"] == 1
     assert api.get(f"{BASE}/{table_id}/pending", headers=AUTH).json()["total"] == 1
     assert api.get(f"{BASE}/{table_id}/rows", headers=AUTH).json()["total"] == 0
+    extra = api.post(f"{BASE}/{table_id}/rows", json={"rows": [{"title": "drop me"}]}, headers=AUTH)
+    pending_id = extra.json()["pending"][0]["pending_id"]
+    assert api.delete(f"{BASE}/{table_id}/pending/{pending_id}", headers=AUTH).status_code == 204
+    assert api.delete(f"{BASE}/{table_id}/pending/{pending_id}", headers=AUTH).status_code == 404
     published = api.post(f"{BASE}/{table_id}/publish", headers=AUTH).json()
     assert published["published"] == 1
     assert api.get(f"{BASE}/{table_id}/rows", headers=AUTH).json()["total"] == 1
@@ -288,8 +294,7 @@ def test_writes_are_announced_as_server_sent_events(settings: Settings) -> None:
             with httpx.stream(
                 "GET",
                 f"{server.url}/api/events",
-                params={"table_id": table_id},
-                headers=AUTH,
+                params={"table_id": table_id, "access_token": TOKEN},
                 timeout=30,
             ) as stream:
                 event_type = None

@@ -16,7 +16,7 @@ from typing import Any, Literal
 from sqlglot import exp
 
 from trilith.engines.base import Session
-from trilith.errors import TrilithError
+from trilith.errors import NotFound, TrilithError
 from trilith.input_tables.rows import RowChange, RowStore, WriteContext
 from trilith.input_tables.validation import json_ready
 from trilith.sql.ddl import table
@@ -95,6 +95,17 @@ class DraftStore:
         return [
             _public(row) for row in self.rows.engine.fetch_dicts(query, {"t": self.rows.table_id})
         ]
+
+    def discard(self, pending_id: str) -> None:
+        """Drop one staged edit (one that can never publish, say)."""
+        where = exp.and_(
+            exp.column("table_id").eq(param("t")), exp.column("pending_id").eq(param("p"))
+        )
+        removed = self.rows.engine.execute(
+            exp.delete(self.table, where=where), {"t": self.rows.table_id, "p": pending_id}
+        )
+        if removed == 0:
+            raise NotFound(f"input table '{self.rows.table_id}' has no staged edit '{pending_id}'")
 
     def publish(self, context: WriteContext) -> list[RowChange]:
         """Apply every staged edit atomically, in order; nothing is applied if one fails."""

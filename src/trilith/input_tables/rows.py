@@ -177,17 +177,18 @@ class RowStore:
     ) -> RowChange:
         self._check_unique(session, clean, exclude=None)
         now = now_utc()
+        # Rows of one batch keep their order: each is created a microsecond after the last.
         stored = [
             {
                 "_row_id": uuid.uuid4().hex,
                 "_version": 1,
-                "_created_at": now,
+                "_created_at": now + dt.timedelta(microseconds=index),
                 "_created_by": context.actor,
-                "_updated_at": now,
+                "_updated_at": now + dt.timedelta(microseconds=index),
                 "_updated_by": context.actor,
                 **{name: values.get(name) for name in self.columns},
             }
-            for values in clean
+            for index, values in enumerate(clean)
         ]
         self._insert_rows(session, stored)
         public = (

@@ -5,13 +5,15 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import AsyncIterator
+from typing import Annotated
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import StreamingResponse
 
-from trilith.api.deps import CurrentActor
+from trilith.api.deps import SettingsDep
+from trilith.auth import authenticate
 from trilith.auth.permissions import require
-from trilith.events import Event, EventBus
+from trilith.events import Event
 
 router = APIRouter(tags=["events"])
 
@@ -24,29 +26,33 @@ def _frame(event: Event) -> str:
 
 @router.get("/api/events")
 async def events(
-    request: Request, actor: CurrentActor, table_id: str | None = None
+    request: Request,
+    settings: SettingsDep,
+    authorization: Annotated[str | None, Header()] = None,
+    access_token: Annotated[str | None, Query(description="for EventSource clients")] = None,
+    table_id: str | None = None,
 ) -> StreamingResponse:
-    """Stream events as `text/event-stream`; `?table_id=` keeps one table's events only."""
-    require(actor, "view-input-table")
-    bus: EventBus = request.app.state.events
+    """Stream events as `text/event-stream`; `?table_id=` keeps one table's events only.
+
+    Browsers' EventSource cannot send headers, so the token may come as `access_token`.
+    """
+    header = authorization or (f"Bearer {access_token}" if access_token else None)
+    require(authenticate(settings, header), "view-input-table")
+    subscription = request.app.state.events.open()
 
     async def stream() -> AsyncIterator[str]:
-        yield ": connected\n\n"
-        subscription = bus.subscribe().__aiter__()
-        next_event = asyncio.ensure_future(subscription.__anext__())
         try:
+            yield ": connected\n\n"
             while not await request.is_disconnected():
-                done, _ = await asyncio.wait({next_event}, timeout=HEARTBEAT_S)
-                if not done:
+                try:
+                    event = await asyncio.wait_for(subscription.get(), HEARTBEAT_S)
+                except TimeoutError:
                     yield ": heartbeat\n\n"
                     continue
-                event = next_event.result()
-                next_event = asyncio.ensure_future(subscription.__anext__())
                 if table_id is None or event.data.get("table_id") in (None, table_id):
                     yield _frame(event)
         finally:
-            next_event.cancel()
-            await subscription.aclose()  # type: ignore[attr-defined]
+            subscription.close()
 
     headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
     return StreamingResponse(stream(), media_type="text/event-stream", headers=headers)

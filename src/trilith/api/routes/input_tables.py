@@ -233,6 +233,18 @@ async def pending(table_id: str, tables: InputTablesDep, actor: CurrentActor) ->
     return {"pending": staged, "total": len(staged)}
 
 
+@router.delete("/{table_id}/pending/{pending_id}", status_code=204)
+async def discard_pending(
+    table_id: str, pending_id: str, tables: InputTablesDep, actor: CurrentActor
+) -> Response:
+    require(actor, "edit-input-table")
+    from trilith.input_tables.drafts import DraftStore
+
+    await run_in_threadpool(lambda: DraftStore(tables.rows(table_id)).discard(pending_id))
+    tables.events.publish("input_table.staged", {"table_id": table_id, "discarded": pending_id})
+    return Response(status_code=204)
+
+
 @router.post("/{table_id}/publish")
 async def publish(
     table_id: str, request: Request, tables: InputTablesDep, actor: CurrentActor
