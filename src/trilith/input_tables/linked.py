@@ -17,7 +17,6 @@ from sqlglot import exp
 from trilith.engines.base import Engine, Session
 from trilith.errors import NotFound, ValidationFailed, WarehouseError
 from trilith.input_tables.definition import SYSTEM_COLUMNS, InputTableDefinition
-from trilith.input_tables.edit_log import Edit
 from trilith.input_tables.query import RowQuery, count_query, page_query
 from trilith.input_tables.rows import RowChange, RowStore, WriteContext, now_utc
 from trilith.input_tables.types import COLUMN_TYPES, from_storage
@@ -220,18 +219,7 @@ class LinkedRowStore(RowStore):
         self._insert_rows(session, [stored])
         after = self.get(row_id, session)
         assert after is not None
-        edit = Edit(
-            self.table_id,
-            row_id,
-            "update",
-            current,
-            after,
-            context.actor,
-            now,
-            context.request_id,
-            context.source,
-        )
-        return RowChange(self.table_id, "update", [after], self.log.append(session, [edit]))
+        return self._logged(session, "update", row_id, current, after, [after], context, now)
 
     def delete_in(
         self, session: Session, row_id: str, expected_version: int | None, context: WriteContext
@@ -242,19 +230,8 @@ class LinkedRowStore(RowStore):
             where = exp.column("_row_id").eq(param("row_id"))
             session.execute(exp.delete(self.table, where=where), {"row_id": row_id})
         after = self.get(row_id, session)
-        edit = Edit(
-            self.table_id,
-            row_id,
-            "update",
-            current,
-            after,
-            context.actor,
-            now_utc(),
-            context.request_id,
-            context.source,
-        )
-        return RowChange(
-            self.table_id, "update", [after or current], self.log.append(session, [edit])
+        return self._logged(
+            session, "update", row_id, current, after, [after or current], context, now_utc()
         )
 
     def _restore(

@@ -20,7 +20,7 @@ from trilith.engines.base import Engine, Session
 from trilith.errors import Conflict, NotFound, ValidationFailed
 from trilith.input_tables import statements
 from trilith.input_tables.definition import SYSTEM_COLUMNS, InputTableDefinition
-from trilith.input_tables.edit_log import Edit, EditLog, Source
+from trilith.input_tables.edit_log import Edit, EditLog, Operation, Source
 from trilith.input_tables.query import RowQuery, count_query, page_query
 from trilith.input_tables.storage import data_table
 from trilith.input_tables.types import from_storage
@@ -264,18 +264,7 @@ class RowStore:
             after = self.get(row_id, session) if session.execute(update, params) else None
         if after is None:  # belt and braces: the lock makes this unreachable
             raise self._stale(session, row_id, current["_version"])
-        edit = Edit(
-            self.table_id,
-            row_id,
-            "update",
-            current,
-            after,
-            context.actor,
-            now,
-            context.request_id,
-            context.source,
-        )
-        return RowChange(self.table_id, "update", [after], self.log.append(session, [edit]))
+        return self._logged(session, "update", row_id, current, after, [after], context, now)
 
     def delete(self, row_id: str, expected_version: int, context: WriteContext) -> RowChange:
         with self.engine.locked_transaction(self.lock_key) as session:
@@ -289,18 +278,7 @@ class RowStore:
             exp.delete(self.table, where=exp.column("_row_id").eq(param("row_id"))),
             {"row_id": row_id},
         )
-        edit = Edit(
-            self.table_id,
-            row_id,
-            "delete",
-            current,
-            None,
-            context.actor,
-            now_utc(),
-            context.request_id,
-            context.source,
-        )
-        return RowChange(self.table_id, "delete", [current], self.log.append(session, [edit]))
+        return self._logged(session, "delete", row_id, current, None, [current], context, now_utc())
 
     def revert(
         self, row_id: str, edit_num: int, expected_version: int | None, context: WriteContext
@@ -346,18 +324,32 @@ class RowStore:
         }
         self._insert_rows(session, [row])
         public = self._public(row)
+        return self._logged(session, "insert", row_id, None, public, [public], context, now)
+
+    def _logged(
+        self,
+        session: Session,
+        operation: Operation,
+        row_id: str,
+        before: dict[str, Any] | None,
+        after: dict[str, Any] | None,
+        rows: list[dict[str, Any]],
+        context: WriteContext,
+        at: dt.datetime,
+    ) -> RowChange:
+        """The change, with its edit-log entry written in `session`'s transaction."""
         edit = Edit(
             self.table_id,
             row_id,
-            "insert",
-            None,
-            public,
+            operation,
+            before,
+            after,
             context.actor,
-            now,
+            at,
             context.request_id,
             context.source,
         )
-        return RowChange(self.table_id, "insert", [public], self.log.append(session, [edit]))
+        return RowChange(self.table_id, operation, rows, self.log.append(session, [edit]))
 
     # --- checks ----------------------------------------------------------------------
 
