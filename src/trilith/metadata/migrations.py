@@ -81,10 +81,23 @@ def _schedule_fires(engine: Engine, schema: str) -> list[exp.Expression]:
     return [create_table(table(schema, "schedule_fires"), columns, primary_key)]
 
 
+def _users(engine: Engine, schema: str) -> list[exp.Expression]:
+    statements: list[exp.Expression] = []
+    for name in ("users", "api_tokens"):
+        columns, primary_key = BASE_TABLES[name]
+        statements.append(create_table(table(schema, name), columns, primary_key))
+    if engine.SUPPORTS_INDEXES:
+        statements.append(
+            create_index(f"ix_{schema}_api_tokens_hash", table(schema, "api_tokens"), ["token_hash"])
+        )
+    return statements
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "base tables", _base_tables),
     Migration(2, "lookup indexes for the edit log, runs, audit and layout", _lookup_indexes),
     Migration(3, "schedule fires, claimed once per due time", _schedule_fires),
+    Migration(4, "users and their hashed API tokens", _users),
 )
 LATEST_VERSION = MIGRATIONS[-1].version
 

@@ -160,6 +160,32 @@ BASE_TABLES: dict[str, tuple[tuple[C, ...], tuple[str, ...]]] = {
         ("audit_id",),
     ),
     # One row per schedule fire: the process whose insert wins runs it (actions/scheduler).
+    "users": (
+        (
+            C("user_id", "TEXT", nullable=False),
+            C("name", "TEXT", nullable=False),
+            C("role", "TEXT", nullable=False),
+            C("email", "TEXT"),
+            C("created_at", "TIMESTAMP", nullable=False),
+            C("created_by", "TEXT"),
+            C("disabled", "BOOLEAN", nullable=False),
+        ),
+        ("user_id",),
+    ),
+    # API tokens are kept as SHA-256 hashes of 32 random bytes: a leaked table names no token.
+    "api_tokens": (
+        (
+            C("token_id", "TEXT", nullable=False),
+            C("user_id", "TEXT", nullable=False),
+            C("token_hash", "TEXT", nullable=False),
+            C("scopes", "TEXT", nullable=False),
+            C("created_at", "TIMESTAMP", nullable=False),
+            C("expires_at", "TIMESTAMP"),
+            C("revoked_at", "TIMESTAMP"),
+            C("last_used_at", "TIMESTAMP"),
+        ),
+        ("token_id",),
+    ),
     "schedule_fires": (
         (
             C("app_id", "TEXT", nullable=False),
