@@ -228,3 +228,16 @@ def test_import_csv_with_a_progress_bar(tmp_path: Path) -> None:
     refused = run("import-csv", str(ragged), "--table", "requests", "--warehouse", warehouse)
     assert refused.returncode == 2
     assert "line 3: has 3 fields" in refused.stderr
+
+
+def test_users_add_prints_the_token_on_its_last_line(tmp_path: Path) -> None:
+    warehouse = f"duckdb:///{tmp_path}/w.duckdb"
+    result = run("users", "add", "Ana Lima", "--role", "editor", "--warehouse", warehouse)
+    assert result.returncode == 0, result.stderr
+    token = result.stdout.strip().splitlines()[-1]
+    assert token.startswith("trl_")
+    listed = run("users", "list", "--warehouse", warehouse)
+    assert "editor   Ana Lima" in listed.stdout
+    bad = run("users", "add", "Bo", "--role", "owner", "--warehouse", warehouse)
+    assert bad.returncode == 2
+    assert "role must be one of viewer, editor, admin" in bad.stderr

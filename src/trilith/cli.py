@@ -298,6 +298,52 @@ def init(
     typer.echo(f"next: trilith serve {target / 'app.yaml'}")
 
 
+users_app = typer.Typer(help="Users and their API tokens.", no_args_is_help=True)
+app.add_typer(users_app, name="users")
+
+
+@users_app.command("add")
+def users_add(
+    name: Annotated[str, typer.Argument(help="The user's name.")],
+    role: Annotated[str, typer.Option(help="viewer, editor or admin.")] = "viewer",
+    email: Annotated[str | None, typer.Option(help="The user's email.")] = None,
+    expires_in_days: Annotated[int | None, typer.Option(help="Token lifetime in days.")] = None,
+    warehouse: WarehouseOption = None,
+) -> None:
+    """Create a user; the last line printed is their API token (shown only now)."""
+    from trilith.auth.users import UserStore
+
+    target = _warehouse(_settings(warehouse, None, None))
+    user, issued = UserStore(target.engine, target.schema).create(
+        name, role, "cli", email=email, expires_in_days=expires_in_days
+    )
+    console.print(f"created {user['role']} {user['name']} ({user['user_id']}); their token:")
+    typer.echo(issued.token)
+
+
+@users_app.command("list")
+def users_list(warehouse: WarehouseOption = None) -> None:
+    """List users."""
+    from trilith.auth.users import UserStore
+
+    target = _warehouse(_settings(warehouse, None, None))
+    for user in UserStore(target.engine, target.schema).summaries():
+        typer.echo(f"{user['user_id']}  {user['role']:7s}  {user['name']}")
+
+
+@users_app.command("revoke")
+def users_revoke(
+    token_id: Annotated[str, typer.Argument(help="Id of the token to revoke.")],
+    warehouse: WarehouseOption = None,
+) -> None:
+    """Revoke an API token."""
+    from trilith.auth.users import UserStore
+
+    target = _warehouse(_settings(warehouse, None, None))
+    UserStore(target.engine, target.schema).revoke(token_id, "cli")
+    typer.echo(f"revoked {token_id}")
+
+
 @app.command()
 def version() -> None:
     """Print the version."""

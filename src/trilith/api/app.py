@@ -15,10 +15,13 @@ from trilith.actions import delivery
 from trilith.actions.engine import ActionEngine
 from trilith.actions.runs import RunStore
 from trilith.actions.scheduler import Scheduler
+from trilith.ai import config as ai_config
+from trilith.ai.providers.local import register_functions
 from trilith.api.errors import install_error_handlers
 from trilith.api.middleware import RequestContextMiddleware
 from trilith.api.routes import (
     actions,
+    ai,
     apps,
     elements,
     events,
@@ -29,6 +32,7 @@ from trilith.api.routes import (
     layout_elements,
     sigma,
     ui,
+    users,
 )
 from trilith.engines.base import Engine
 from trilith.engines.registry import create_engine
@@ -86,6 +90,10 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         timezone=settings.scheduler_timezone,
     )
     delivery.configure(delivery.DeliveryConfig.from_settings(settings))
+    ai_config.configure(ai_config.AIConfig.from_settings(settings))
+    if engine.warehouse_type == "duckdb" and settings.ai_provider in (None, "local"):
+        # Queries (the mock warehouse's Cortex calls among them) may call AI functions.
+        register_functions(engine)
     app.state.rate_limiter = (
         RedisRateLimiter(settings.redis_url) if settings.redis_url else MemoryRateLimiter()
     )
@@ -104,5 +112,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.include_router(events.router)
     app.include_router(actions.router)
     app.include_router(elements.router)
+    app.include_router(users.router)
+    app.include_router(ai.router)
     app.include_router(ui.router)
     return app

@@ -9,7 +9,9 @@ from starlette.concurrency import run_in_threadpool
 
 from trilith.actions.service import Actions
 from trilith.auth import Actor, authenticate
+from trilith.auth.users import TOKEN_PREFIX, UserStore
 from trilith.engines.base import Engine
+from trilith.errors import AuthenticationRequired
 from trilith.input_tables.service import InputTables
 from trilith.metadata.apps import AppStore
 from trilith.settings import Settings
@@ -23,6 +25,7 @@ __all__ = [
     "InputTablesDep",
     "SettingsDep",
     "WarehouseDep",
+    "actor_from",
     "require_actor",
 ]
 
@@ -35,10 +38,25 @@ def get_settings(request: Request) -> Settings:
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 
-def require_actor(
-    settings: SettingsDep, authorization: Annotated[str | None, Header()] = None
+async def actor_from(request: Request, authorization: str | None) -> Actor:
+    """The actor of a request: the admin token, a user's token (looked up in the
+    warehouse), or the local developer when authentication is off."""
+    settings: Settings = request.app.state.settings
+    warehouse: Warehouse = request.app.state.warehouse
+
+    def users(token: str) -> Actor:
+        if not token.startswith(TOKEN_PREFIX):
+            raise AuthenticationRequired("the token is not valid")
+        warehouse.ensure_ready()
+        return UserStore(warehouse.engine, warehouse.schema).actor_for(token)
+
+    return await run_in_threadpool(authenticate, settings, authorization, users)
+
+
+async def require_actor(
+    request: Request, authorization: Annotated[str | None, Header()] = None
 ) -> Actor:
-    return authenticate(settings, authorization)
+    return await actor_from(request, authorization)
 
 
 CurrentActor = Annotated[Actor, Depends(require_actor)]

@@ -21,6 +21,10 @@ ACTIONS: dict[str, Role] = {
     "manage-input-table": "admin",
     "execute-action": "viewer",
     "manage-action": "admin",
+    "manage-users": "admin",
+    # Which models a role may use is governed further by TRILITH_AI_MODEL_ACCESS.
+    "run-ai": "viewer",
+    "view-ai-usage": "admin",
 }
 
 

@@ -1,8 +1,9 @@
-"""Bearer-token authentication against the built-in admin token."""
+"""Bearer-token authentication: the built-in admin token, or a user's API token."""
 
 from __future__ import annotations
 
 import hmac
+from collections.abc import Callable
 
 from trilith.auth.actors import Actor
 from trilith.errors import AuthenticationRequired
@@ -14,7 +15,13 @@ ADMIN = Actor(id="admin", name="admin", role="admin")
 LOCAL_DEVELOPER = Actor(id="local", name="local developer", role="admin")
 
 
-def authenticate(settings: Settings, authorization: str | None) -> Actor:
+UserLookup = Callable[[str], Actor]
+
+
+def authenticate(
+    settings: Settings, authorization: str | None, users: UserLookup | None = None
+) -> Actor:
+    """The actor a request's `Authorization` header names; `users` looks up user tokens."""
     if settings.auth == "none":
         return LOCAL_DEVELOPER
     if not authorization:
@@ -24,6 +31,9 @@ def authenticate(settings: Settings, authorization: str | None) -> Actor:
     scheme, _, token = authorization.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise AuthenticationRequired("malformed Authorization header; expected 'Bearer <token>'")
-    if hmac.compare_digest(token.strip().encode(), settings.effective_admin_token.encode()):
+    token = token.strip()
+    if hmac.compare_digest(token.encode(), settings.effective_admin_token.encode()):
         return ADMIN
+    if users is not None:
+        return users(token)
     raise AuthenticationRequired("the token is not valid")

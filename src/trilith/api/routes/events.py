@@ -10,8 +10,7 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import StreamingResponse
 
-from trilith.api.deps import SettingsDep
-from trilith.auth import authenticate
+from trilith.api.deps import actor_from
 from trilith.auth.permissions import require
 from trilith.events import Event
 
@@ -27,7 +26,6 @@ def _frame(event: Event) -> str:
 @router.get("/api/events")
 async def events(
     request: Request,
-    settings: SettingsDep,
     authorization: Annotated[str | None, Header()] = None,
     access_token: Annotated[str | None, Query(description="for EventSource clients")] = None,
     table_id: str | None = None,
@@ -37,7 +35,7 @@ async def events(
     Browsers' EventSource cannot send headers, so the token may come as `access_token`.
     """
     header = authorization or (f"Bearer {access_token}" if access_token else None)
-    require(authenticate(settings, header), "view-input-table")
+    require(await actor_from(request, header), "view-input-table")
     subscription = request.app.state.events.open()
 
     async def stream() -> AsyncIterator[str]:
