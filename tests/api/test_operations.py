@@ -82,3 +82,28 @@ def test_root_page_points_to_the_api_when_no_ui_is_built(client: TestClient) -> 
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/html")
     assert 'href="/docs"' in response.text
+
+
+def test_every_response_carries_security_headers(client: TestClient) -> None:
+    for path in ("/health", "/", "/api/nothing"):
+        headers = client.get(path).headers
+        assert headers["x-content-type-options"] == "nosniff"
+        assert headers["referrer-policy"] == "strict-origin-when-cross-origin"
+        assert "frame-ancestors 'self'" in headers["content-security-policy"]
+        assert "script-src 'self'" in headers["content-security-policy"]
+
+
+def test_a_huge_json_body_is_413_before_it_is_read(client: TestClient) -> None:
+    from trilith.api.security import MAX_JSON_BYTES
+
+    response = client.post(
+        "/api/apps",
+        content=b"{}",
+        headers={
+            **AUTH,
+            "Content-Type": "application/json",
+            "Content-Length": str(MAX_JSON_BYTES + 1),
+        },
+    )
+    assert response.status_code == 413
+    assert response.json()["error"]["type"] == "payload_too_large"

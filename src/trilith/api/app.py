@@ -19,6 +19,7 @@ from trilith.ai import config as ai_config
 from trilith.ai.providers.local import register_functions
 from trilith.api.errors import install_error_handlers
 from trilith.api.middleware import RequestContextMiddleware
+from trilith.api.security import SecurityMiddleware
 from trilith.api.routes import (
     actions,
     ai,
@@ -99,6 +100,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     )
     app.state.started_at = time.monotonic()
     install_error_handlers(app)
+    app.add_middleware(SecurityMiddleware, trusted_origins=settings.trusted_origin_list)
     app.add_middleware(RequestContextMiddleware, metrics=metrics)
     app.include_router(health.router)
     app.include_router(sigma.router)
