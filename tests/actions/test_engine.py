@@ -404,3 +404,40 @@ def test_a_form_or_selected_element_is_read_by_name(
     assert run(action_engine, seq, ctx)["effects"] == [
         {"type": "set_control", "control_id": "picked", "value": "D-1"}
     ]
+
+
+def test_another_elements_column_is_read_with_an_element_query(
+    action_engine: ActionEngine, tables: InputTables, orders: str
+) -> None:
+    from trilith.apply import apply_app
+    from trilith.spec import load_app_text
+
+    spec = """
+id: shop
+title: Shop
+controls:
+  - {id: min, type: number, operator: ">=", targets: [{element: big_orders, column: amount}]}
+pages:
+  - id: home
+    elements:
+      - {id: big_orders, type: table, source: orders, columns: [code, amount]}
+"""
+    apply_app(tables.engine, tables.schema, load_app_text(spec, "shop.yaml"), "setup")
+    for code, amount in (("A", 5), ("B", 50), ("C", 500)):
+        run(
+            action_engine,
+            sequence(
+                {
+                    "type": "insert_rows",
+                    "target_table": orders,
+                    "column_values": {"code": code, "amount": amount},
+                },
+                id=f"i{code}",
+            ),
+            make_context(tables),
+        )
+    seq = sequence(
+        {"type": "set_variable", "variable": "codes", "value": "=[big_orders/code]"}, id="read"
+    )
+    ctx = make_context(tables, app_id="shop", controls={"min": 50}, control_types={"min": "number"})
+    assert sorted(run(action_engine, seq, ctx)["output_variables"]["codes"]) == ["B", "C"]

@@ -48,6 +48,7 @@ CONTROL_FORMULA_TYPES = {
     "slider": "number",
 }
 ATOMIC_LOCK_TIMEOUT_S = 10.0
+ELEMENT_VALUES_LIMIT = 10_000
 
 
 @dataclass
@@ -122,8 +123,43 @@ class RunContext:
         return columns
 
     def formula(self, text: str) -> Any:
-        """A formula's value; a leading `=` (as specs write formulas) is optional."""
-        return evaluate(text[1:] if text.startswith("=") else text, self.scope())
+        """A formula's value; a leading `=` (as specs write formulas) is optional.
+
+        `[Element/Column]` of another data element of the app reads that column's
+        distinct values with an element query (the current control values applied)."""
+        body = text[1:] if text.startswith("=") else text
+        scope = self.scope()
+        scope.element_values = self._element_values(body)
+        return evaluate(body, scope)
+
+    def _element_values(self, body: str) -> dict[tuple[str, str], list[Any]]:
+        if self.app_id is None or "/" not in body:
+            return {}
+        from trilith.elements.query import QueryRequest
+        from trilith.elements.service import ElementQueries
+        from trilith.formula import parse
+        from trilith.formula.ast import Reference, walk
+
+        wanted = {
+            (node.parts[0], node.parts[1])
+            for node in walk(parse(body))
+            if isinstance(node, Reference)
+            and len(node.parts) == 2
+            and node.parts[0] not in ("Selection", "Control", "ActionVar")
+            and node.parts[0] != self.selection.element_id
+        }
+        if not wanted:
+            return {}
+        queries = ElementQueries(self.tables)
+        found: dict[tuple[str, str], list[Any]] = {}
+        for element, column in wanted:
+            request = QueryRequest(dict(self.controls), (), ELEMENT_VALUES_LIMIT, 0)
+            data = queries.query(self.app_id, element, request, self.actor)
+            if column not in data.table.column_names:
+                raise ValidationFailed(f"element '{element}' has no column {column!r}")
+            values = data.table.column(column).to_pylist()
+            found[(element, column)] = list(dict.fromkeys(v for v in values if v is not None))
+        return found
 
     def resolve(self, source: Any) -> Any:
         """A value source, a formula written as text starting with `=` (as specs write

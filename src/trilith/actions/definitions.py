@@ -18,7 +18,7 @@ from trilith.actions.model import ActionSequence, Condition
 from trilith.actions.registry import Parameters, resolve_type
 from trilith.errors import ValidationFailed
 from trilith.formula import FUNCTIONS, FormulaError, parse
-from trilith.formula.ast import Binary, Call, Node, Reference, Unary
+from trilith.formula.ast import Call, Reference, walk
 
 __all__ = ["AppFacts", "check_sequence", "parameters_of"]
 
@@ -44,26 +44,13 @@ def parameters_of(type_name: str, parameters: dict[str, Any]) -> Parameters:
     return spec.params.model_validate(parameters)
 
 
-def _walk(node: Node) -> Iterator[Node]:
-    yield node
-    children: tuple[Node, ...] = ()
-    if isinstance(node, Unary):
-        children = (node.operand,)
-    elif isinstance(node, Binary):
-        children = (node.left, node.right)
-    elif isinstance(node, Call):
-        children = node.args
-    for child in children:
-        yield from _walk(child)
-
-
 def _formula_problems(text: str, facts: AppFacts) -> list[str]:
     try:
         tree = parse(text.removeprefix("="))
     except FormulaError as exc:
         return [exc.message]
     problems = []
-    for node in _walk(tree):
+    for node in walk(tree):
         if isinstance(node, Call) and node.name.lower() not in {n.lower() for n in FUNCTIONS}:
             problems.append(f"unknown function {node.name}")
         if (

@@ -44,10 +44,10 @@ class SecurityMiddleware:
         headers = dict(scope["headers"])
         content_type = headers.get(b"content-type", b"").decode("latin-1")
         length = headers.get(b"content-length", b"")
-        if length.isdigit() and not content_type.startswith("multipart/"):
-            if int(length) > MAX_JSON_BYTES:
-                await self._too_large(send, int(length))
-                return
+        too_large = length.isdigit() and int(length) > MAX_JSON_BYTES
+        if too_large and not content_type.startswith("multipart/"):
+            await self._too_large(send, int(length))
+            return
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":

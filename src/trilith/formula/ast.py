@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
-__all__ = ["Binary", "Call", "Literal", "Node", "Reference", "Unary"]
+__all__ = ["Binary", "Call", "Literal", "Node", "Reference", "Unary", "walk"]
 
 
 @dataclass(slots=True)
@@ -53,3 +54,17 @@ class Binary(Node):
 class Call(Node):
     name: str
     args: tuple[Node, ...]
+
+
+def walk(node: Node) -> Iterator[Node]:
+    """The node and every node below it, depth first."""
+    yield node
+    children: tuple[Node, ...] = ()
+    if isinstance(node, Unary):
+        children = (node.operand,)
+    elif isinstance(node, Binary):
+        children = (node.left, node.right)
+    elif isinstance(node, Call):
+        children = node.args
+    for child in children:
+        yield from walk(child)

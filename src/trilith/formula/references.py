@@ -126,6 +126,12 @@ class Resolver:
         return self._bound(ref, "selection", found, None, value, t.type_of_value(value))
 
     def _element_column(self, ref: ast.Reference, element: str, name: str) -> IR:
+        values = self.scope.element_values.get((element, name))
+        if values is not None:
+            value = values[0] if len(values) == 1 else values
+            return self._bound(
+                ref, "element", f"{element}_{name}", None, value, t.type_of_value(value)
+            )
         aliases = self.scope.element_aliases
         found = _find(aliases, element)
         if found is None:

@@ -66,6 +66,9 @@ class Scope:
     # The element whose rows are selected (or whose form was submitted): in an action,
     # `[that_element/Column]` reads the selection, like `[Selection/Column]`.
     selection_element: str | None = None
+    # `[Element/Column]` as values rather than SQL: an action reads another element's
+    # column (its distinct values, found by an element query) as a bound list.
+    element_values: dict[tuple[str, str], list[Any]] = field(default_factory=dict)
 
     def sorts(self) -> list[Sort]:
         return [s if isinstance(s, Sort) else Sort(s) for s in self.order_by]
