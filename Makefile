@@ -12,7 +12,7 @@ install: $(STAMP) web
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev,warehouses]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,warehouses,local-ai]'
 	touch $(STAMP)
 
 # The UI is built when its sources exist (web/); the server serves src/trilith/web/static/.

@@ -31,6 +31,7 @@ _PROVIDERS = (
     "trilith.spec",
     "trilith.actions.registry",
     "trilith.formula.capability",
+    "trilith.ai",
 )
 
 

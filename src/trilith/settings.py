@@ -67,6 +67,13 @@ class Settings(BaseSettings):
     ai_provider: Literal["warehouse", "local", "openai"] | None = Field(
         None, validation_alias=_env("TRILITH_AI_PROVIDER")
     )
+    ai_model_access: str = Field("", validation_alias=_env("TRILITH_AI_MODEL_ACCESS"))
+    ai_daily_budget: float | None = Field(
+        None, ge=0, validation_alias=_env("TRILITH_AI_DAILY_BUDGET")
+    )
+    ai_openai_url: str | None = Field(None, validation_alias=_env("TRILITH_AI_OPENAI_URL"))
+    ai_openai_key: str | None = Field(None, validation_alias=_env("TRILITH_AI_OPENAI_KEY"))
+    ai_openai_model: str | None = Field(None, validation_alias=_env("TRILITH_AI_OPENAI_MODEL"))
     action_rate_limit: str = Field("30/minute", validation_alias=_env("TRILITH_ACTION_RATE_LIMIT"))
     allowed_hosts: str = Field("", validation_alias=_env("TRILITH_ALLOWED_HOSTS"))
     smtp_url: str | None = Field(None, validation_alias=_env("TRILITH_SMTP_URL"))
@@ -85,6 +92,14 @@ class Settings(BaseSettings):
                 f"TRILITH_WRITEBACK_SCHEMA must be a plain identifier (letters, digits, _), "
                 f"got {value!r}"
             )
+        return value
+
+    @field_validator("ai_model_access")
+    @classmethod
+    def _model_access(cls, value: str) -> str:
+        from trilith.ai.governance import ModelAccess
+
+        ModelAccess.parse(value)
         return value
 
     @field_validator("action_rate_limit")

