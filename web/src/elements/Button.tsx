@@ -11,7 +11,10 @@ export function ButtonView({ element }: { element: ButtonElement }) {
   const popovers = runtime.index.popoversByAnchor.get(element.id) ?? [];
   const open = popovers.find((p) => p.id === runtime.openPopover);
   const hasActions = (runtime.index.sequencesOf.get(element.id) ?? []).length > 0;
+  const busy = runtime.running.has(element.id);
   const onClick = () => {
+    // Not `disabled` while running: that would drop focus, which dialogs give back to it.
+    if (busy) return;
     if (popovers.length > 0) runtime.setOpenPopover(open ? null : (popovers[0]?.id ?? null));
     runtime.run(element.id, "click");
   };
@@ -26,7 +29,10 @@ export function ButtonView({ element }: { element: ButtonElement }) {
         aria-expanded={popovers.length > 0 ? Boolean(open) : undefined}
         aria-controls={open ? `popover-${open.id}` : undefined}
         data-has-actions={hasActions || undefined}
+        aria-disabled={busy || undefined}
+        aria-busy={busy || undefined}
       >
+        {busy ? <span className="spinner" aria-hidden="true" /> : null}
         {element.label}
       </button>
       {open ? (

@@ -14,6 +14,7 @@ export function ControlView({ element }: { element: ControlElement }) {
       <ControlInput
         control={control}
         value={runtime.state.controls[control.id] ?? null}
+        disabled={runtime.state.disabled.includes(control.id)}
         onChange={(value) => {
           runtime.setControl(control.id, value);
           runtime.run(element.id, "change");

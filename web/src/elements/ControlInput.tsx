@@ -13,6 +13,7 @@ export interface ControlInputProps {
   required?: boolean;
   invalid?: boolean;
   describedBy?: string;
+  disabled?: boolean;
 }
 
 function pair(value: ControlValue): [ControlValue, ControlValue] {
@@ -38,13 +39,23 @@ export function sliderBounds(control: ControlSpec): { min: number; max: number; 
   return { min, max, step };
 }
 
-export function ControlInput({ control, value, onChange, label, required, invalid, describedBy }: ControlInputProps) {
+export function ControlInput({
+  control,
+  value,
+  onChange,
+  label,
+  required,
+  invalid,
+  describedBy,
+  disabled,
+}: ControlInputProps) {
   const id = useId();
   const name = label ?? control.label ?? control.id;
   const common = {
     "aria-invalid": invalid || undefined,
     "aria-describedby": describedBy,
     required,
+    disabled,
   };
   const options = control.options ?? [];
   switch (control.type) {

@@ -63,6 +63,7 @@ export function FormView({ element }: { element: FormElement }) {
       />
     );
   }
+  const busy = runtime.running.has(element.id);
   const columns = new Map((definition.data?.columns ?? []).map((c) => [c.name, c]));
 
   const valueOf = (field: FormField): ControlValue =>
@@ -70,6 +71,7 @@ export function FormView({ element }: { element: FormElement }) {
 
   const onSubmit = (event: FormEvent) => {
     event.preventDefault();
+    if (busy) return;
     const found: Record<string, string> = {};
     for (const field of element.fields) {
       const required = field.required || (field.column ? columns.get(field.column)?.required : false);
@@ -77,13 +79,10 @@ export function FormView({ element }: { element: FormElement }) {
     }
     setProblems(found);
     if (Object.keys(found).length > 0) return;
-    const scope = (reference: string) => {
-      const [form, name] = reference.split("/");
-      if (form !== element.id || !name) return undefined;
-      const field = element.fields.find((f) => fieldKey(f) === name);
-      return field ? valueOf(field) : undefined;
-    };
-    if (!runtime.run(element.id, "submit", scope)) {
+    // The server reads the entered values as one selected row: field name → value.
+    const row: Record<string, ControlValue> = {};
+    for (const field of element.fields) row[fieldKey(field)] = valueOf(field);
+    if (!runtime.run(element.id, "submit", [row])) {
       notify({
         tone: "info",
         title: "This form has no submit action",
@@ -133,7 +132,13 @@ export function FormView({ element }: { element: FormElement }) {
           Fields marked * are required.
         </p>
         <div className="form-actions">
-          <button type="submit" className="button button-primary">
+          <button
+            type="submit"
+            className="button button-primary"
+            aria-disabled={busy || undefined}
+            aria-busy={busy || undefined}
+          >
+            {busy ? <span className="spinner" aria-hidden="true" /> : null}
             {element.submit_label}
           </button>
         </div>

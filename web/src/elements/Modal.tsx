@@ -5,13 +5,15 @@ import { useEffect } from "react";
 import { Grid } from "../layout/Grid";
 import { WIDTH_PX } from "../layout/placement";
 import { evaluate, displayValue } from "../runtime/formula";
-import { scopeFor } from "../runtime/effects";
 import { useRuntime } from "../runtime/runtime";
 import type { ModalElement } from "../spec/types";
 import { Dialog } from "../ui/Dialog";
 
 export function modalTitle(title: string, controls: Record<string, unknown>): string {
-  const result = evaluate(title, scopeFor({ state: { controls: controls as never, modals: [], tabs: {} } }));
+  const result = evaluate(title, (reference) => {
+    const [head, id, ...rest] = reference.split("/");
+    return head === "Control" && id && rest.length === 0 ? controls[id] : undefined;
+  });
   return result.ok ? displayValue(result.value).trim() : "";
 }
 

@@ -5,9 +5,10 @@ import { lazy, Suspense, type ComponentType } from "react";
 import { ButtonView } from "../elements/Button";
 import { ContainerView } from "../elements/Container";
 import { ControlView } from "../elements/Control";
-import { DataElementView } from "../elements/DataElement";
+import { ChartView } from "../elements/ChartView";
 import { FormView } from "../elements/Form";
 import { ImageView } from "../elements/Image";
+import { PivotView } from "../elements/PivotView";
 import { PluginView } from "../elements/Plugin";
 import { TabsView } from "../elements/Tabs";
 import { TextView } from "../elements/Text";
@@ -16,6 +17,7 @@ import { ElementWrapper } from "./ElementWrapper";
 
 // The grid (and its editors) is the heaviest part of the UI: load it when a page has one.
 const InputTableView = lazy(() => import("../inputTable/InputTableView"));
+const TableView = lazy(() => import("../elements/TableView"));
 
 type Renderers = { [K in ElementType]: ComponentType<{ element: Extract<AppElement, { type: K }> }> | null };
 
@@ -23,6 +25,14 @@ function LazyInputTable({ element }: { element: Extract<AppElement, { type: "inp
   return (
     <Suspense fallback={<ElementWrapper element={element} status="loading" title="Loading the table editor…" />}>
       <InputTableView element={element} />
+    </Suspense>
+  );
+}
+
+function LazyTable({ element }: { element: Extract<AppElement, { type: "table" }> }) {
+  return (
+    <Suspense fallback={<ElementWrapper element={element} status="loading" title="Loading the table…" />}>
+      <TableView element={element} />
     </Suspense>
   );
 }
@@ -37,9 +47,9 @@ export const RENDERERS: Renderers = {
   text: TextView,
   image: ImageView,
   button: ButtonView,
-  table: DataElementView,
-  pivot: DataElementView,
-  chart: DataElementView,
+  table: LazyTable,
+  pivot: PivotView,
+  chart: ChartView,
   input_table: LazyInputTable,
   control: ControlView,
   plugin: PluginView,

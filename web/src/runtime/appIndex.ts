@@ -73,7 +73,7 @@ export function initialControls(app: AppSpec): Record<string, ControlValue> {
   return values;
 }
 
-function defaultFor(control: ControlSpec): ControlValue {
+export function defaultFor(control: ControlSpec): ControlValue {
   switch (control.type) {
     case "checkbox":
     case "switch":

@@ -1,13 +1,19 @@
 // The state an app page shares between its elements: control values, open modals and
-// popovers, selected tabs; and `run`, which fires an element's action sequences.
+// popovers, selected tabs; and `run`, which fires an element's action sequences on the
+// server's action engine and applies the effects it answers with, in order.
 
 import { createContext, useCallback, useContext, useMemo, useReducer, useRef, useState, type ReactNode } from "react";
 
+import { executeSequence, runError, type ServerEffect } from "../api/actions";
+import { describeError } from "../api/client";
+import { controlsPayload } from "../api/elements";
+import { appUrl, navigate } from "../router";
 import type { AppSpec, ControlValue, TriggerType } from "../spec/types";
-import { useNotices } from "../ui/notices";
-import { indexApp, initialControls, sequencesFor, type AppIndex } from "./appIndex";
-import { applyEffect, runSequenceLocally, type Effect, type RuntimeState } from "./effects";
-import type { Scope } from "./formula";
+import { useNotices, type Tone } from "../ui/notices";
+import { defaultFor, indexApp, initialControls, sequencesFor, type AppIndex } from "./appIndex";
+import { applyEffect, fromServer, type Effect, type RuntimeState, type SideEffect } from "./effects";
+
+export type Selection = Record<string, unknown>[];
 
 export interface Runtime {
   app: AppSpec;
@@ -17,8 +23,10 @@ export interface Runtime {
   setOpenPopover: (id: string | null) => void;
   apply: (effects: Effect[]) => void;
   setControl: (id: string, value: ControlValue) => void;
-  /** Run the sequences `elementId` has for `trigger`; false when it has none. */
-  run: (elementId: string, trigger: TriggerType, scope?: Scope) => boolean;
+  /** Run the sequences `elementId` has for `trigger` on the server; false when it has none. */
+  run: (elementId: string, trigger: TriggerType, selection?: Selection) => boolean;
+  /** Elements whose sequences are running now. */
+  running: ReadonlySet<string>;
 }
 
 const RuntimeContext = createContext<Runtime | null>(null);
@@ -33,15 +41,19 @@ function reducer(state: RuntimeState, effects: Effect[]): RuntimeState {
   return effects.reduce(applyEffect, state);
 }
 
-function sentence(text: string): string {
-  const trimmed = text.trim();
-  return `${trimmed.charAt(0).toUpperCase()}${trimmed.slice(1)}${trimmed.endsWith(".") ? "" : "."}`;
-}
+const TONES: Record<string, Tone> = { info: "info", success: "success", warning: "warning", error: "error" };
 
 export function RuntimeProvider({ app, children }: { app: AppSpec; children: ReactNode }) {
   const index = useMemo(() => indexApp(app), [app]);
-  const [state, dispatch] = useReducer(reducer, app, (a) => ({ controls: initialControls(a), modals: [], tabs: {} }));
+  const [state, dispatch] = useReducer(reducer, app, (a) => ({
+    controls: initialControls(a),
+    modals: [],
+    tabs: {},
+    disabled: [],
+    refreshes: {},
+  }));
   const [openPopover, setOpenPopover] = useState<string | null>(null);
+  const [running, setRunning] = useState<ReadonlySet<string>>(new Set());
   const { notify } = useNotices();
   // Sequences fired in one event see each other's effects.
   const latest = useRef(state);
@@ -58,32 +70,129 @@ export function RuntimeProvider({ app, children }: { app: AppSpec; children: Rea
     [apply],
   );
 
+  const perform = useCallback(
+    (side: SideEffect) => {
+      switch (side.type) {
+        case "popover":
+          setOpenPopover((current) => (side.open ? side.popover : current === side.popover ? null : current));
+          break;
+        case "clear_control": {
+          const control = index.controls.get(side.control);
+          apply([{ type: "set_control", control: side.control, value: control ? defaultFor(control) : null }]);
+          break;
+        }
+        case "navigate": {
+          if (side.controls) {
+            apply(
+              Object.entries(side.controls).map(
+                ([control, value]) => ({ type: "set_control", control, value }) as Effect,
+              ),
+            );
+          }
+          if (side.page) navigate(appUrl(app.id, side.page === app.pages[0]?.id ? null : side.page));
+          if (side.element) {
+            window.setTimeout(() => {
+              document.querySelector(`[data-element-id="${CSS.escape(side.element ?? "")}"]`)?.scrollIntoView();
+            }, 50);
+          }
+          break;
+        }
+        case "open_app": {
+          const url = appUrl(side.app, side.page ?? null);
+          if (side.newTab) window.open(url, "_blank", "noopener");
+          else navigate(url);
+          break;
+        }
+        case "open_link":
+          if (side.newTab) window.open(side.url, "_blank", "noopener");
+          else window.location.assign(side.url);
+          break;
+        case "download": {
+          const link = document.createElement("a");
+          link.href = side.url;
+          link.download = "";
+          document.body.append(link);
+          link.click();
+          link.remove();
+          break;
+        }
+        case "copy":
+          void navigator.clipboard?.writeText(side.text).then(
+            () => notify({ tone: "success", title: "Copied to the clipboard" }),
+            () => notify({ tone: "error", title: "Could not copy to the clipboard" }),
+          );
+          break;
+        case "iframe_event":
+          if (window.parent !== window) window.parent.postMessage(side.message, "*");
+          break;
+        case "alert":
+          notify({ tone: TONES[side.level] ?? "info", title: side.title, message: side.text });
+          break;
+      }
+    },
+    [app, index, apply, notify],
+  );
+
+  const applyServer = useCallback(
+    (effects: ServerEffect[]) => {
+      for (const effect of effects) {
+        const translated = fromServer(effect, (tab) => index.tabsOfTab.get(tab));
+        if ("state" in translated) apply([translated.state]);
+        else if ("side" in translated) perform(translated.side);
+      }
+    },
+    [index, apply, perform],
+  );
+
   const run = useCallback(
-    (elementId: string, trigger: TriggerType, scope?: Scope) => {
+    (elementId: string, trigger: TriggerType, selection?: Selection) => {
       const sequences = sequencesFor(index, elementId, trigger);
-      for (const sequence of sequences) {
-        const outcome = runSequenceLocally(sequence, {
-          state: latest.current,
-          scope,
-          tabsOf: (tab) => index.tabsOfTab.get(tab),
-        });
-        apply(outcome.effects);
-        if (outcome.stopped) {
-          notify({
-            tone: "warning",
-            title: `“${sequence.name ?? sequence.id}” stopped at step ${outcome.stopped.index + 1}`,
-            message: `${sentence(outcome.stopped.reason)} The steps after it did not run.`,
+      if (sequences.length === 0) return false;
+      setRunning((set) => new Set(set).add(elementId));
+      void (async () => {
+        try {
+          for (const sequence of sequences) {
+            const context = {
+              controls: controlsPayload(latest.current.controls, index.controls),
+              element_id: elementId,
+              ...(selection ? { selection: { rows: selection, element_id: elementId } } : {}),
+            };
+            try {
+              const outcome = await executeSequence({ sequence_id: sequence.id, app_id: app.id, context });
+              applyServer(outcome.effects ?? []);
+              if (!outcome.success) {
+                notify({
+                  tone: "error",
+                  title: `“${sequence.name ?? sequence.id}” failed`,
+                  message: runError(outcome.error),
+                });
+                break;
+              }
+            } catch (error) {
+              notify({
+                tone: "error",
+                title: `“${sequence.name ?? sequence.id}” could not run`,
+                message: describeError(error),
+              });
+              break;
+            }
+          }
+        } finally {
+          setRunning((set) => {
+            const next = new Set(set);
+            next.delete(elementId);
+            return next;
           });
         }
-      }
-      return sequences.length > 0;
+      })();
+      return true;
     },
-    [index, apply, notify],
+    [app.id, index, applyServer, notify],
   );
 
   const value = useMemo(
-    () => ({ app, index, state, openPopover, setOpenPopover, apply, setControl, run }),
-    [app, index, state, openPopover, apply, setControl, run],
+    () => ({ app, index, state, openPopover, setOpenPopover, apply, setControl, run, running }),
+    [app, index, state, openPopover, apply, setControl, run, running],
   );
   return <RuntimeContext.Provider value={value}>{children}</RuntimeContext.Provider>;
 }

@@ -195,6 +195,7 @@ export interface ControlSpec {
   label?: string | null;
   default?: ControlValue;
   options?: (string | number | boolean)[] | null;
+  multiple?: boolean;
 }
 
 export interface InputTableColumnSpec {
