@@ -110,3 +110,11 @@ def engine(
         if engine_name == "postgres":
             eng.execute(drop_schema(unique_schema))
         eng.close()
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    # Collect cycles holding native objects (DuckDB connections, llama.cpp contexts) while
+    # their modules are alive, not during interpreter shutdown.
+    import gc
+
+    gc.collect()

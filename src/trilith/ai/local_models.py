@@ -8,6 +8,7 @@ first use and is shared, one generation at a time.
 
 from __future__ import annotations
 
+import atexit
 import importlib.util
 import os
 import threading
@@ -82,7 +83,18 @@ class LocalLLM:
                         f"{LOCAL_AI_EXTRA}"
                     )
                 cls._instance = cls(path)
+                # Free the model before the interpreter tears its modules down.
+                atexit.register(cls._release)
             return cls._instance
+
+    @classmethod
+    def _release(cls) -> None:
+        with cls._instance_lock:
+            instance, cls._instance = cls._instance, None
+        if instance is not None:
+            close = getattr(instance._llama, "close", None)
+            if callable(close):
+                close()
 
     def generate(
         self,
