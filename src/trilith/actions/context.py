@@ -31,22 +31,9 @@ from trilith.formula import ControlValue, Scope, UserContext, evaluate
 from trilith.formula.scope import selection_value
 from trilith.input_tables.rows import RowChange, WriteContext
 from trilith.input_tables.service import InputTables
+from trilith.spec.app import control_formula_type
 
 __all__ = ["RunContext", "Selection"]
-
-# The formula type of each control type, for checking formulas that read controls.
-CONTROL_FORMULA_TYPES = {
-    "text": "text",
-    "number": "number",
-    "list": "variant",
-    "date": "date",
-    "date_range": "date",
-    "range": "number",
-    "checkbox": "logical",
-    "switch": "logical",
-    "segmented": "text",
-    "slider": "number",
-}
 ATOMIC_LOCK_TIMEOUT_S = 10.0
 ELEMENT_VALUES_LIMIT = 10_000
 
@@ -98,15 +85,11 @@ class RunContext:
 
     def scope(self) -> Scope:
         controls = {
-            name: ControlValue(
-                CONTROL_FORMULA_TYPES.get(self.control_types.get(name, ""), "variant"), value
-            )
+            name: ControlValue(control_formula_type(self.control_types.get(name, "")), value)
             for name, value in self.controls.items()
         }
         for name, control_type in self.control_types.items():
-            controls.setdefault(
-                name, ControlValue(CONTROL_FORMULA_TYPES.get(control_type, "variant"))
-            )
+            controls.setdefault(name, ControlValue(control_formula_type(control_type)))
         selections = {column: self.selection.values(column) for column in self._selection_columns()}
         return Scope(
             controls=controls,

@@ -21,8 +21,7 @@ from trilith.elements.controls import Filtering, condition_for
 from trilith.elements.sources import Source
 from trilith.errors import BadRequest, ValidationFailed
 from trilith.formula import ControlValue, Scope, Sort, UserContext, compile_formula
-from trilith.formula import types as t
-from trilith.spec.app import App, Control
+from trilith.spec.app import App, Control, control_formula_type
 from trilith.spec.elements import Chart, Pivot
 
 __all__ = ["Item", "QueryRequest", "ShapedQuery", "compile_element", "shape_of"]
@@ -135,12 +134,8 @@ def shape_of(element: Any) -> list[Item]:
 
 
 def _control_scope(app: App, values: dict[str, Any]) -> dict[str, ControlValue]:
-    from trilith.actions.context import CONTROL_FORMULA_TYPES
-
     return {
-        c.id: ControlValue(
-            CONTROL_FORMULA_TYPES.get(c.type, t.VARIANT), values.get(c.id, c.default)
-        )
+        c.id: ControlValue(control_formula_type(c.type), values.get(c.id, c.default))
         for c in app.controls
     }
 

@@ -23,23 +23,13 @@ from trilith.errors import NotFound, ValidationFailed, WarehouseError
 from trilith.formula import types as t
 from trilith.input_tables.definition import SYSTEM_COLUMNS
 from trilith.input_tables.service import InputTables
+from trilith.input_tables.types import formula_type
 
 __all__ = ["Source", "SourceResolver", "arrow_formula_type", "sql_formula_type"]
 
 _TABLE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*){0,2}$")
 SCHEMA_TTL_S = 60.0
 
-# input-table column type → formula type
-_INPUT_TYPES = {
-    "text": t.TEXT,
-    "number": t.NUMBER,
-    "integer": t.INTEGER,
-    "date": t.DATE,
-    "datetime": t.DATETIME,
-    "checkbox": t.LOGICAL,
-    "single_select": t.TEXT,
-    "multi_select": t.TEXT,
-}
 _SYSTEM_TYPES = {
     "_row_id": t.TEXT,
     "_version": t.INTEGER,
@@ -147,5 +137,5 @@ class SourceResolver:
     def _input_table(self, table_id: str) -> Source:
         store = self.tables.rows(table_id)
         columns = {c: _SYSTEM_TYPES[c] for c in SYSTEM_COLUMNS}
-        columns.update({c: _INPUT_TYPES[store.types[c]] for c in store.shown})
+        columns.update({c: formula_type(store.types[c]) for c in store.shown})
         return Source(store.relation(), columns, {}, table_id)

@@ -6,24 +6,14 @@ from sqlglot import exp
 
 from trilith.formula import Scope, compile_formula
 from trilith.input_tables.definition import InputTableDefinition
+from trilith.input_tables.types import formula_type
 
-__all__ = ["FORMULA_TYPES", "check_computed", "computed_projections"]
-
-FORMULA_TYPES = {
-    "text": "text",
-    "number": "number",
-    "integer": "integer",
-    "date": "date",
-    "datetime": "datetime",
-    "checkbox": "logical",
-    "single_select": "text",
-    "multi_select": "text",
-}
+__all__ = ["check_computed", "computed_projections"]
 
 
 def _scope(definition: InputTableDefinition, stored: list[str]) -> Scope:
     types = {c.name: c.type for c in definition.columns}
-    return Scope(columns={name: FORMULA_TYPES[types[name]] for name in stored})
+    return Scope(columns={name: formula_type(types[name]) for name in stored})
 
 
 def computed_projections(

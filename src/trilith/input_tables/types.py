@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
-__all__ = ["COLUMN_TYPES", "ColumnType", "ColumnTypeName", "from_storage"]
+__all__ = ["COLUMN_TYPES", "ColumnType", "ColumnTypeName", "formula_type", "from_storage"]
 
 ColumnTypeName = Literal[
     "text", "number", "integer", "date", "datetime", "checkbox", "single_select", "multi_select"
@@ -117,6 +117,7 @@ class ColumnType:
     name: str
     sql_type: str
     coerce: Callable[[Any], Any]
+    formula_type: str  # what formulas see the column as
     ordered: bool = False
     textual: bool = False
     needs_options: bool = False
@@ -125,14 +126,14 @@ class ColumnType:
 COLUMN_TYPES: dict[str, ColumnType] = {
     t.name: t
     for t in (
-        ColumnType("text", "TEXT", _text, textual=True),
-        ColumnType("number", "DOUBLE", _number, ordered=True),
-        ColumnType("integer", "BIGINT", _integer, ordered=True),
-        ColumnType("date", "DATE", _date, ordered=True),
-        ColumnType("datetime", "TIMESTAMP", _datetime, ordered=True),
-        ColumnType("checkbox", "BOOLEAN", _checkbox),
-        ColumnType("single_select", "TEXT", _text, textual=True, needs_options=True),
-        ColumnType("multi_select", "TEXT", _multi, needs_options=True),
+        ColumnType("text", "TEXT", _text, "text", textual=True),
+        ColumnType("number", "DOUBLE", _number, "number", ordered=True),
+        ColumnType("integer", "BIGINT", _integer, "integer", ordered=True),
+        ColumnType("date", "DATE", _date, "date", ordered=True),
+        ColumnType("datetime", "TIMESTAMP", _datetime, "datetime", ordered=True),
+        ColumnType("checkbox", "BOOLEAN", _checkbox, "logical"),
+        ColumnType("single_select", "TEXT", _text, "text", textual=True, needs_options=True),
+        ColumnType("multi_select", "TEXT", _multi, "text", needs_options=True),
     )
 }
 
@@ -166,3 +167,8 @@ def from_storage(type_name: str, value: Any) -> Any:
         return None
     convert = _FROM_STORAGE.get(type_name)
     return convert(value) if convert else value
+
+
+def formula_type(type_name: str) -> str:
+    """The formula type of an input-table column type."""
+    return COLUMN_TYPES[type_name].formula_type

@@ -27,6 +27,7 @@ __all__ = [
     "RowSecurity",
     "SqlStatement",
     "Theme",
+    "control_formula_type",
 ]
 
 ControlType = Literal[
@@ -44,6 +45,28 @@ ControlType = Literal[
     "slider",
     "top_n",
 ]
+
+# What formulas see a control's value as (a list control holds one value or a list).
+_CONTROL_FORMULA_TYPES: dict[str, str] = {
+    "text": "text",
+    "text_area": "text",
+    "number": "number",
+    "list": "variant",
+    "date": "date",
+    "date_range": "date",
+    "range": "number",
+    "range_slider": "number",
+    "checkbox": "logical",
+    "switch": "logical",
+    "segmented": "text",
+    "slider": "number",
+    "top_n": "integer",
+}
+
+
+def control_formula_type(control_type: str) -> str:
+    return _CONTROL_FORMULA_TYPES.get(control_type, "variant")
+
 
 # The input-table column types; `boolean` is read as `checkbox`.
 InputColumnType = Literal[

@@ -20,18 +20,8 @@ from trilith.auth.permissions import require
 from trilith.errors import Conflict, ValidationFailed
 from trilith.formula import Scope, compile_formula
 from trilith.input_tables.rows import RowStore
+from trilith.input_tables.types import formula_type
 from trilith.sql.render import param
-
-FORMULA_TYPES = {
-    "text": "text",
-    "number": "number",
-    "integer": "integer",
-    "date": "date",
-    "datetime": "datetime",
-    "checkbox": "logical",
-    "single_select": "text",
-    "multi_select": "text",
-}
 
 
 class RowTarget(Parameters):
@@ -144,7 +134,7 @@ def _matching(ctx: RunContext, store: RowStore, target: RowTarget, session: Any)
         return found
     if target.formula:
         scope = Scope(
-            columns={c: FORMULA_TYPES[store.types[c]] for c in store.columns},
+            columns={c: formula_type(store.types[c]) for c in store.columns},
             controls=ctx.scope().controls,
             variables=dict(ctx.variables),
             selections=ctx.scope().selections,
