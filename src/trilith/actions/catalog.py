@@ -23,6 +23,7 @@ from trilith.spec import App
 from trilith.spec.actions import ActionSequence as SpecSequence
 from trilith.spec.edits import flatten_elements
 from trilith.sql.ddl import table
+from trilith.sql.dml import insert_values
 from trilith.sql.render import param
 
 __all__ = ["SequenceCatalog", "facts_of", "sequence_from_spec"]
@@ -209,10 +210,7 @@ class SequenceCatalog:
             "updated_at": now,
             "updated_by": actor,
         }
-        session.execute(
-            exp.insert(exp.select(*(param(k) for k in values)), self.table, columns=list(values)),
-            values,
-        )
+        session.execute(insert_values(self.table, values), values)
 
     def _delete(self, session: Session, app_id: str, sequence_id: str) -> None:
         where = exp.and_(exp.column("app_id").eq(param("a")), exp.column("id").eq(param("i")))

@@ -35,6 +35,7 @@ from trilith.errors import Conflict, TrilithError
 from trilith.events import EventBus
 from trilith.input_tables.service import InputTables
 from trilith.sql.ddl import table
+from trilith.sql.dml import insert_values
 from trilith.sql.render import param
 from trilith.warehouse import Warehouse
 
@@ -168,7 +169,7 @@ class Scheduler:
             "fired_at": now,
             "owner": self.owner,
         }
-        insert = exp.insert(exp.select(*(param(k) for k in values)), self.fires, columns=[*values])
+        insert = insert_values(self.fires, values)
         try:
             self.warehouse.engine.execute(insert, values)
         except Conflict:

@@ -22,6 +22,7 @@ from trilith.engines.base import Engine
 from trilith.errors import AuthenticationRequired, Conflict, NotFound, ValidationFailed
 from trilith.metadata.audit import record
 from trilith.sql.ddl import table
+from trilith.sql.dml import insert_values
 from trilith.sql.render import param
 
 __all__ = ["TOKEN_PREFIX", "IssuedToken", "UserStore", "hash_token"]
@@ -84,7 +85,7 @@ class UserStore:
             )
             if taken is not None:
                 raise Conflict(f"a user named {name!r} exists")
-            session.execute(_insert(self.users, user), user)
+            session.execute(insert_values(self.users, user), user)
             issued = self._issue(session, user_id, expires_in_days)
             record(
                 session,
@@ -112,7 +113,7 @@ class UserStore:
             "revoked_at": None,
             "last_used_at": None,
         }
-        session.execute(_insert(self.tokens, row), row)
+        session.execute(insert_values(self.tokens, row), row)
         return IssuedToken(token_id, token, expires)
 
     def issue_token(self, user_id: str, expires_in_days: int | None = None) -> IssuedToken:
@@ -173,10 +174,6 @@ class UserStore:
 
 def _moment(value: Any) -> dt.datetime:
     return value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(str(value))
-
-
-def _insert(target: exp.Table, values: dict[str, Any]) -> exp.Insert:
-    return exp.insert(exp.select(*(param(k) for k in values)), target, columns=list(values))
 
 
 def _public(row: dict[str, Any]) -> dict[str, Any]:

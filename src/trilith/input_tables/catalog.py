@@ -35,6 +35,7 @@ from trilith.input_tables.storage import (
 from trilith.input_tables.types import COLUMN_TYPES
 from trilith.metadata.audit import record
 from trilith.sql.ddl import table
+from trilith.sql.dml import insert_values
 from trilith.sql.render import param
 
 __all__ = ["InputTableCatalog"]
@@ -154,7 +155,7 @@ class InputTableCatalog:
             "updated_at": now,
             "updated_by": actor,
         }
-        session.execute(_insert(self.table, values), values)
+        session.execute(insert_values(self.table, values), values)
         session.execute(create_data_table(self.schema, definition))
         self._audit(
             session, actor, "create-input-table", definition.id, None, definition, request_id
@@ -314,10 +315,6 @@ class InputTableCatalog:
             after=after.model_dump(mode="json") if after else None,
             request_id=request_id,
         )
-
-
-def _insert(target: exp.Table, values: dict[str, Any]) -> exp.Insert:
-    return exp.insert(exp.select(*(param(k) for k in values)), target, columns=list(values))
 
 
 def _public(row: dict[str, Any], pending: int) -> dict[str, Any]:

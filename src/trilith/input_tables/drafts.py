@@ -20,6 +20,7 @@ from trilith.errors import NotFound, TrilithError
 from trilith.input_tables.rows import RowChange, RowStore, WriteContext
 from trilith.input_tables.validation import json_ready
 from trilith.sql.ddl import table
+from trilith.sql.dml import insert_values
 from trilith.sql.render import param
 
 __all__ = ["DraftStore"]
@@ -65,12 +66,7 @@ class DraftStore:
                     "at": now,
                     "request_id": context.request_id,
                 }
-                session.execute(
-                    exp.insert(
-                        exp.select(*(param(k) for k in values)), self.table, columns=list(values)
-                    ),
-                    values,
-                )
+                session.execute(insert_values(self.table, values), values)
                 staged.append(_public(values))
         return staged
 

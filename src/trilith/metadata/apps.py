@@ -22,6 +22,7 @@ from trilith.metadata.audit import record
 from trilith.spec import App, app_from_data, dump_app
 from trilith.spec.edits import flatten_elements
 from trilith.sql.ddl import table
+from trilith.sql.dml import insert_values
 from trilith.sql.render import param
 
 __all__ = ["AppStore", "ApplyReport", "StoredApp"]
@@ -320,12 +321,7 @@ class AppStore:
         }
         if existing is None:
             values |= {"created_at": now, "created_by": actor}
-            session.execute(
-                exp.insert(
-                    exp.select(*(param(k) for k in values)), self.apps, columns=list(values)
-                ),
-                values,
-            )
+            session.execute(insert_values(self.apps, values), values)
             return
         # Optimistic concurrency: the row changes only if it is still at the version read
         # in this transaction; a concurrent apply that got there first makes this a 409.
