@@ -206,16 +206,8 @@ class LinkedRowStore(RowStore):
             return super().update_in(session, row_id, clean, current["_version"], context)
         self._check_unique(session, [clean], exclude=row_id)
         now = now_utc()
-        stored = {
-            "_row_id": row_id,
-            "_version": 1,
-            "_created_at": now,
-            "_created_by": context.actor,
-            "_updated_at": now,
-            "_updated_by": context.actor,
-            **dict(zip(self.key, self.key_values(row_id), strict=True)),
-            **{name: clean.get(name) for name in self.editable},
-        }
+        keys = dict(zip(self.key, self.key_values(row_id), strict=True))
+        stored = self._new_row(row_id, {**clean, **keys}, context, now)
         self._insert_rows(session, [stored])
         after = self.get(row_id, session)
         assert after is not None

@@ -179,15 +179,7 @@ class RowStore:
         now = now_utc()
         # Rows of one batch keep their order: each is created a microsecond after the last.
         stored = [
-            {
-                "_row_id": uuid.uuid4().hex,
-                "_version": 1,
-                "_created_at": now + dt.timedelta(microseconds=index),
-                "_created_by": context.actor,
-                "_updated_at": now + dt.timedelta(microseconds=index),
-                "_updated_by": context.actor,
-                **{name: values.get(name) for name in self.columns},
-            }
+            self._new_row(uuid.uuid4().hex, values, context, now + dt.timedelta(microseconds=index))
             for index, values in enumerate(clean)
         ]
         self._insert_rows(session, stored)
@@ -212,6 +204,20 @@ class RowStore:
         ]
         numbers = self.log.append(session, edits)
         return RowChange(self.table_id, "insert", public, numbers)
+
+    def _new_row(
+        self, row_id: str, values: Mapping[str, Any], context: WriteContext, at: dt.datetime
+    ) -> dict[str, Any]:
+        """A row to insert: version 1, stamped, with every stored column."""
+        return {
+            "_row_id": row_id,
+            "_version": 1,
+            "_created_at": at,
+            "_created_by": context.actor,
+            "_updated_at": at,
+            "_updated_by": context.actor,
+            **{name: values.get(name) for name in self.columns},
+        }
 
     def _insert_rows(self, session: Session, rows: list[dict[str, Any]]) -> None:
         names = (*SYSTEM_COLUMNS, *self.columns)
@@ -313,15 +319,7 @@ class RowStore:
     ) -> RowChange:
         self._check_unique(session, [clean], exclude=None)
         now = now_utc()
-        row = {
-            "_row_id": row_id,
-            "_version": 1,
-            "_created_at": now,
-            "_created_by": context.actor,
-            "_updated_at": now,
-            "_updated_by": context.actor,
-            **{name: clean.get(name) for name in self.columns},
-        }
+        row = self._new_row(row_id, clean, context, now)
         self._insert_rows(session, [row])
         public = self._public(row)
         return self._logged(session, "insert", row_id, None, public, [public], context, now)
