@@ -356,8 +356,18 @@ def test_a_url_formula_must_give_an_http_url(
         ({"type": "notify", "channel": "slack", "message": "hi"}, "needs webhook_url"),
         ({"type": "notify", "channel": "sms", "message": "hi"}, "channel"),
         (
-            {"type": "export", "element_id": "grid", "destination": "email", "to": "a@b.co"},
-            "needs element queries",
+            {"type": "export", "destination": "email", "to": "a@b.co"},
+            "needs input_table or element_id",
+        ),
+        (
+            {
+                "type": "export",
+                "element_id": "grid",
+                "destination": "email",
+                "to": "a@b.co",
+                "filters": ["amount:gt:1"],
+            },
+            "an element's controls filter it",
         ),
         (
             {"type": "export", "input_table": "t", "destination": "webhook", "to": "a@b.co"},

@@ -239,3 +239,37 @@ def test_concurrent_element_edits_never_lose_one_silently(api: TestClient) -> No
     # Every 201 is in the app, and nothing else was added.
     assert stored["total"] == 1 + statuses.count(201)
     assert version_of(api, "small") == 1 + statuses.count(201)
+
+
+EXPORTING = """
+id: exporting
+title: Exporting
+controls:
+  - {id: region, type: list, default: North, targets: [{element: deals_table, column: Region}]}
+pages:
+  - id: home
+    elements:
+      - {id: deals_table, type: table, source: analytics.deals, columns: [Deal Id, Region, Amount]}
+"""
+
+
+def test_an_element_exports_over_http_with_its_controls(api: TestClient) -> None:
+    run_sql_file(api.app.state.warehouse.engine, ROOT / "examples" / "showcase" / "seed.sql")  # type: ignore[attr-defined]
+    assert api.post("/api/apps", content=EXPORTING, headers=YAML).status_code == 201
+    url = "/api/apps/exporting/elements/deals_table/export"
+    east = api.get(url, params={"controls": '{"region": "East"}'}, headers=AUTH)
+    assert east.status_code == 200, east.text
+    assert east.headers["content-disposition"].startswith('attachment; filename="deals_table.csv"')
+    lines = east.text.strip().splitlines()
+    assert lines[0] == '"Deal Id","Region","Amount"'
+    assert len(lines) == 3
+    assert all('"East"' in line for line in lines[1:])
+    named = api.get(url, params={"format": "json", "filename": "../x"}, headers=AUTH)
+    assert named.headers["content-disposition"].startswith('attachment; filename="x.json"')
+    assert {row["Region"] for row in named.json()} == {"North"}  # the published default
+    bad = api.get(url, params={"controls": "{not json"}, headers=AUTH)
+    assert bad.status_code == 400
+    assert "controls must be a JSON object" in bad.json()["error"]["message"]
+    missing = api.get("/api/apps/exporting/elements/nope/export", headers=AUTH)
+    assert missing.status_code == 404
+    assert api.get(url).status_code == 401

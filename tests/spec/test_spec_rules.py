@@ -19,6 +19,7 @@ def test_every_rule_is_registered() -> None:
         "popover-in-popover",
         "close-modal-scope",
         "data-sources",
+        "sql-sources",
         "source-cycles",
         "tabs",
         "form-fields",
@@ -454,3 +455,38 @@ def test_validate_app_without_positions_names_paths_only() -> None:
         "pages[0].elements[0].source: source cycle: t → t; make one of them read a "
         "warehouse table or input table"
     )
+
+
+def test_sql_sources_must_be_one_read_only_query_over_controls(problems: Problems) -> None:
+    assert problems(
+        """\
+        id: app
+        title: App
+        controls:
+          - {id: region, type: list}
+        sources:
+          - {id: ok, sql: "SELECT * FROM sales WHERE region = :region"}
+          - {id: two, sql: "SELECT 1; SELECT 2"}
+          - {id: writes, sql: "DELETE FROM sales"}
+          - {id: sneaky, sql: "WITH gone AS (DELETE FROM sales RETURNING *) SELECT * FROM gone", dialect: postgres}
+          - {id: params, sql: "SELECT * FROM sales WHERE owner = :owner"}
+          - {id: broken, sql: "SELECT FROM WHERE"}
+          - {id: odd, sql: "SELECT 1", dialect: klingon}
+        pages:
+          - id: main
+            elements:
+              - {id: t, type: table, source: ok}
+        """
+    ) == [
+        "app.yaml:7:15: sources[1].sql: SQL source 'two': the SQL must be one query; it "
+        "holds 2 statements",
+        "app.yaml:8:18: sources[2].sql: SQL source 'writes': the SQL must be a query "
+        "(SELECT …), not DELETE",
+        "app.yaml:9:18: sources[3].sql: SQL source 'sneaky': the SQL must only read; it "
+        "holds DELETE",
+        "app.yaml:10:18: sources[4].sql: SQL source 'params' takes :owner, which is not a "
+        "control; its placeholders take control values",
+        "app.yaml:11:18: sources[5].sql: SQL source 'broken': the SQL does not parse "
+        "(line 1, column 17): Expected table name but got 'WHERE'",
+        "app.yaml:12:32: sources[6].dialect: unknown SQL dialect 'klingon'",
+    ]

@@ -25,13 +25,14 @@ from trilith.actions.model import (
     VariableValue,
 )
 from trilith.auth import Actor
+from trilith.auth.actors import user_context
 from trilith.engines.base import Engine, Session
 from trilith.errors import Conflict, ValidationFailed
-from trilith.formula import ControlValue, Scope, UserContext, evaluate
+from trilith.formula import ControlValue, Scope, evaluate
 from trilith.formula.scope import selection_value
 from trilith.input_tables.rows import RowChange, WriteContext
 from trilith.input_tables.service import InputTables
-from trilith.spec.app import control_formula_type
+from trilith.spec.app import App, control_formula_type
 
 __all__ = ["RunContext", "Selection"]
 ATOMIC_LOCK_TIMEOUT_S = 10.0
@@ -59,6 +60,9 @@ class RunContext:
     tables: InputTables
     app_id: str | None = None
     control_types: dict[str, str] = field(default_factory=dict)
+    # The app the run belongs to, and its controls' published (default) values.
+    app: App | None = None
+    published: dict[str, Any] = field(default_factory=dict)
     controls: dict[str, Any] = field(default_factory=dict)
     selection: Selection = field(default_factory=Selection)
     variables: dict[str, Any] = field(default_factory=dict)
@@ -95,7 +99,7 @@ class RunContext:
             controls=controls,
             variables=dict(self.variables),
             selections=selections,
-            user=UserContext(email=self.actor.name if "@" in self.actor.name else None),
+            user=user_context(self.actor),
             selection_element=self.selection.element_id,
         )
 

@@ -34,7 +34,7 @@ class AppFacts:
     statements: frozenset[str] = field(default_factory=frozenset)
 
 
-_ELEMENT_KINDS = {"modal": "modal", "popover": "popover", "tabs": "tabs"}
+_ELEMENT_KINDS = {"modal": "modal", "popover": "popover", "tabs": "tabs", "container": "container"}
 
 
 def parameters_of(type_name: str, parameters: dict[str, Any]) -> Parameters:

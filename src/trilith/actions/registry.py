@@ -43,7 +43,7 @@ FAMILIES = (
     "ai",
 )
 ReferenceKind = Literal[
-    "control", "modal", "popover", "element", "input_table", "page", "app", "tabs"
+    "control", "modal", "popover", "element", "input_table", "page", "app", "tabs", "container"
 ]
 
 

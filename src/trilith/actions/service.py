@@ -87,6 +87,8 @@ class Actions:
             schema=self.schema,
             tables=self.tables,
             app_id=app.id if app else None,
+            app=app,
+            published=defaults,
             control_types=control_types,
             controls={**defaults, **controls},
             selection=selection,

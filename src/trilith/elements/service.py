@@ -9,10 +9,10 @@ from typing import Any
 import pyarrow as pa
 
 from trilith.auth import Actor
+from trilith.auth.actors import user_context
 from trilith.elements.query import QueryRequest, ShapedQuery, compile_element
 from trilith.elements.sources import Source, SourceResolver
 from trilith.errors import NotFound, ValidationFailed
-from trilith.formula import UserContext
 from trilith.input_tables.service import InputTables
 from trilith.metadata.apps import AppStore
 from trilith.spec import App
@@ -29,10 +29,6 @@ class ElementData:
     table: pa.Table
     columns: list[tuple[str, str]]
     total: int
-
-
-def user_context(actor: Actor) -> UserContext:
-    return UserContext(email=actor.name if "@" in actor.name else None)
 
 
 class ElementQueries:
@@ -63,7 +59,14 @@ class ElementQueries:
     ) -> ShapedQuery:
         elements = {node.id: node.element for node in AppIndex(app, SourceMap()).elements}
         request.user = user_context(actor)
-        resolver = SourceResolver(self.engine, self.tables, {t.id for t in app.input_tables})
+        controls = {c.id: c.default for c in app.controls} | dict(request.controls)
+        resolver = SourceResolver(
+            self.engine,
+            self.tables,
+            {t.id for t in app.input_tables},
+            {s.id: s for s in app.sources},
+            controls,
+        )
         resolving: list[str] = []
 
         def source_of(name: str) -> Source:

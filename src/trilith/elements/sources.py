@@ -1,9 +1,12 @@
-"""What an element reads: a warehouse table, an input table, or another element.
+"""What an element reads: a warehouse table, an input table, an SQL source of the app,
+or another element.
 
 A source is a relation (a table or a subquery) and its columns with their formula
 types. A warehouse table's columns are read once (`SELECT * … LIMIT 0`) and cached for
-a minute; an input table's come from its definition; another element's from compiling
-it. Names that match nothing are reported with what would have matched.
+a minute, as are an SQL source's (its query with `LIMIT 0`); an input table's come from
+its definition; another element's from compiling it. An SQL source's `:control`
+placeholders become parameters named after the source, bound to the control values.
+Names that match nothing are reported with what would have matched.
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ from __future__ import annotations
 import re
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,6 +27,8 @@ from trilith.formula import types as t
 from trilith.input_tables.definition import SYSTEM_COLUMNS
 from trilith.input_tables.service import InputTables
 from trilith.input_tables.types import formula_type
+from trilith.spec.app import SqlSource
+from trilith.sql.queries import parse_query
 
 __all__ = ["Source", "SourceResolver", "arrow_formula_type", "sql_formula_type"]
 
@@ -109,16 +114,60 @@ class _SchemaCache:
 SCHEMAS = _SchemaCache()
 
 
-class SourceResolver:
-    """Resolves input-table ids and warehouse table names (elements are compiled by the
-    element service)."""
+def _sql_columns(
+    engine: Engine, key: str, probe: exp.Select, params: dict[str, Any]
+) -> dict[str, str]:
+    found = SQL_SCHEMAS.get(key)
+    if found is not None:
+        return found
+    try:
+        arrow = engine.fetch_arrow(probe, params)
+    except WarehouseError as exc:
+        raise ValidationFailed(f"the SQL source failed in the warehouse: {exc.message}") from None
+    columns = {field.name: arrow_formula_type(field.type) for field in arrow.schema}
+    SQL_SCHEMAS.put(key, columns)
+    return columns
 
-    def __init__(self, engine: Engine, tables: InputTables, app_input_tables: set[str]) -> None:
+
+class _TtlCache:
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._entries: dict[str, tuple[float, dict[str, str]]] = {}
+
+    def get(self, key: str) -> dict[str, str] | None:
+        with self._lock:
+            found = self._entries.get(key)
+        return found[1] if found and time.monotonic() - found[0] < SCHEMA_TTL_S else None
+
+    def put(self, key: str, columns: dict[str, str]) -> None:
+        with self._lock:
+            self._entries[key] = (time.monotonic(), columns)
+
+
+SQL_SCHEMAS = _TtlCache()
+
+
+class SourceResolver:
+    """Resolves input-table ids, the app's SQL sources and warehouse table names
+    (elements are compiled by the element service)."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        tables: InputTables,
+        app_input_tables: set[str],
+        sql_sources: Mapping[str, SqlSource] | None = None,
+        controls: Mapping[str, Any] | None = None,
+    ) -> None:
         self.engine = engine
         self.tables = tables
         self.app_input_tables = app_input_tables
+        self.sql_sources = dict(sql_sources or {})
+        self.controls = dict(controls or {})
 
     def resolve(self, name: str) -> Source:
+        if name in self.sql_sources:
+            return self._sql_source(self.sql_sources[name])
         if name in self.app_input_tables or self._is_input_table(name):
             return self._input_table(name)
         if not _TABLE_NAME.match(name):
@@ -138,4 +187,27 @@ class SourceResolver:
         store = self.tables.rows(table_id)
         columns = {c: _SYSTEM_TYPES[c] for c in SYSTEM_COLUMNS}
         columns.update({c: formula_type(store.types[c]) for c in store.shown})
-        return Source(store.relation(), columns, {}, table_id)
+        return Source(store.relation(), columns, store.relation_params, table_id)
+
+    def _sql_source(self, source: SqlSource) -> Source:
+        try:
+            tree = parse_query(source.sql, source.dialect or self.engine.dialect)
+        except ValueError as exc:
+            raise ValidationFailed(f"SQL source '{source.id}': {exc}") from None
+        params: dict[str, Any] = {}
+        for node in list(tree.find_all(exp.Placeholder)):
+            control = str(node.this)
+            value = self.controls.get(control)
+            if isinstance(value, list | dict):
+                raise ValidationFailed(
+                    f"SQL source '{source.id}' takes one value for :{control}; control "
+                    f"'{control}' holds a {type(value).__name__}"
+                )
+            bound = f"src_{source.id}_{control}"
+            params[bound] = value
+            node.replace(exp.Placeholder(this=bound))
+        relation = tree.subquery(f"src_{source.id}")
+        probe = exp.select(exp.Star()).from_(relation.copy()).limit(0)
+        key = f"{id(self.engine)}:{source.id}:{source.sql}"
+        columns = _sql_columns(self.engine, key, probe, {k: None for k in params})
+        return Source(relation, columns, params, source.id)

@@ -38,7 +38,17 @@ from trilith.input_tables.query import SYSTEM_TYPES, Filter, RowQuery, page_quer
 from trilith.input_tables.rows import RowStore
 from trilith.sql.render import RenderedSQL
 
-__all__ = ["FORMATS", "ExportFormat", "TableExport", "export_filename"]
+__all__ = [
+    "ARROW_TYPES",
+    "FORMATS",
+    "ExportFormat",
+    "TableExport",
+    "export_filename",
+    "file_chunks",
+    "read_batches",
+    "typed_batch",
+    "write_file",
+]
 
 BATCH_ROWS = 10_000
 XLSX_MAX_ROWS = 1_048_575  # Excel's 1,048,576 rows, less the header
@@ -64,6 +74,10 @@ def _datetime(value: Any) -> dt.datetime:
     return moment.astimezone(dt.UTC).replace(tzinfo=None) if moment.tzinfo else moment
 
 
+def _json_text(value: Any) -> str:
+    return value if isinstance(value, str) else json.dumps(value, default=str)
+
+
 def _options(value: Any) -> list[str]:
     items = json.loads(value) if isinstance(value, str) else value
     return [str(item) for item in items]
@@ -79,6 +93,8 @@ ARROW_TYPES: dict[str, tuple[pa.DataType, Callable[[Any], Any]]] = {
     "datetime": (pa.timestamp("us"), _datetime),
     "checkbox": (pa.bool_(), bool),
     "multi_select": (pa.list_(pa.string()), _options),
+    # Element columns of no fixed type (arrays, objects): JSON text.
+    "variant": (pa.string(), _json_text),
 }
 
 
@@ -359,7 +375,7 @@ class TableExport:
         select.set("limit", None)
         select.set("offset", None)
         params = {k: v for k, v in params.items() if k not in ("limit", "offset")}
-        self.rendered = store.engine.render(select, params)
+        self.rendered = store.engine.render(select, params | store.relation_params)
         self.rows = 0
 
     @classmethod
@@ -413,20 +429,48 @@ class TableExport:
 
     def chunks(self) -> Iterator[bytes]:
         """The file's bytes, handed on after each batch."""
-        sink = _Chunks()
-        writer = self.format.writer(sink, self.schema, self.store.definition.name)
-        for batch in self.batches():
-            writer.write(batch)
-            if data := sink.take():
-                yield data
-        writer.close()
-        if data := sink.take():
-            yield data
+        return file_chunks(self.format, self.schema, self.store.definition.name, self.batches())
 
     def write_to(self, target: IO[bytes]) -> int:
         """Write the whole file to `target`; return its size in bytes."""
-        size = 0
-        for data in self.chunks():
-            target.write(data)
-            size += len(data)
-        return size
+        return write_file(self.chunks(), target)
+
+
+def file_chunks(
+    export_format: ExportFormat, schema: pa.Schema, title: str, batches: Iterator[pa.RecordBatch]
+) -> Iterator[bytes]:
+    """`batches` written in `export_format`, the bytes handed on after each batch."""
+    sink = _Chunks()
+    writer = export_format.writer(sink, schema, title)
+    for batch in batches:
+        writer.write(batch)
+        if data := sink.take():
+            yield data
+    writer.close()
+    if data := sink.take():
+        yield data
+
+
+def write_file(chunks: Iterator[bytes], target: IO[bytes]) -> int:
+    size = 0
+    for data in chunks:
+        target.write(data)
+        size += len(data)
+    return size
+
+
+def read_batches(engine: Engine, rendered: RenderedSQL) -> Iterator[Batch]:
+    """The rows of `rendered` in batches: Arrow where the engine hands them over so,
+    else lists of tuples."""
+    reader = BATCH_READERS.get(engine.scheme, _fetchmany)
+    return reader(engine, rendered, BATCH_ROWS)
+
+
+def typed_batch(raw: Batch, schema: pa.Schema, types: Sequence[str]) -> pa.RecordBatch:
+    """A batch of `schema`, its columns converted from the column `types` they hold."""
+    if isinstance(raw, pa.RecordBatch):
+        arrays = [_arrow_column(raw.column(i), kind) for i, kind in enumerate(types)]
+    else:
+        columns = list(zip(*raw, strict=True)) if raw else [() for _ in types]
+        arrays = [_python_column(list(col), kind) for col, kind in zip(columns, types, strict=True)]
+    return pa.RecordBatch.from_arrays(arrays, schema=schema)

@@ -25,6 +25,7 @@ __all__ = [
     "InputTable",
     "Page",
     "RowSecurity",
+    "SqlSource",
     "SqlStatement",
     "Theme",
     "control_formula_type",
@@ -199,6 +200,16 @@ class SqlStatement(SpecModel):
     description: str | None = None
 
 
+class SqlSource(SpecModel):
+    """A query elements read like a table (`source: <id>`); `:control_id` placeholders
+    take those controls' values as bound parameters."""
+
+    id: Identifier
+    sql: str = Field(min_length=1)
+    dialect: str | None = None  # the SQL's dialect; the warehouse's when unset
+    description: str | None = None
+
+
 class Theme(SpecModel):
     mode: Literal["light", "dark"] = "light"
     primary_color: str | None = None
@@ -223,5 +234,6 @@ class App(SpecModel):
     input_tables: list[InputTable] = []
     actions: list[ActionSequence] = []
     statements: list[SqlStatement] = []
+    sources: list[SqlSource] = []
     row_security: list[RowSecurity] = []
     theme: Theme | None = None

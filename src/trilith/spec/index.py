@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from trilith.spec.actions import ActionSequence
-from trilith.spec.app import App, Control, InputTable, Page
+from trilith.spec.app import App, Control, InputTable, Page, SqlSource
 from trilith.spec.base import PAGE_GRID_COLUMNS, ReferenceKind, with_article
 from trilith.spec.elements import Element
 from trilith.spec.source import PathKey, SourceMap
@@ -99,10 +99,13 @@ class AppIndex:
             for node in self.elements:
                 if node.path[:2] == ("pages", position):
                     yield NamedNode(node.id, f"{node.type} element", node.path)
-        groups: Sequence[tuple[str, str, Sequence[Control | InputTable | ActionSequence]]] = (
+        groups: Sequence[
+            tuple[str, str, Sequence[Control | InputTable | ActionSequence | SqlSource]]
+        ] = (
             ("controls", "control", self.app.controls),
             ("input_tables", "input table", self.app.input_tables),
             ("actions", "action sequence", self.app.actions),
+            ("sources", "SQL source", self.app.sources),
         )
         for field, kind, items in groups:
             for position, item in enumerate(items):

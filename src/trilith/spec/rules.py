@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
+from sqlglot.dialects.dialect import Dialect
+
 from trilith.spec.actions import STEP_REFERENCES
 from trilith.spec.app import App
 from trilith.spec.base import with_article
@@ -17,6 +19,7 @@ from trilith.spec.elements import Form, Tabs
 from trilith.spec.errors import SpecIssue
 from trilith.spec.index import KIND_NOUNS, AppIndex, ElementNode, NamedNode
 from trilith.spec.source import PathKey, SourceMap
+from trilith.sql.queries import parse_query, placeholders
 
 __all__ = ["MAX_NESTING", "RULES", "Finding", "Rule", "rule", "validate_app"]
 
@@ -183,6 +186,30 @@ def _data_sources(index: AppIndex) -> Iterator[Finding]:
                 "table, pivot, chart or input_table element, an input table or a "
                 "warehouse table",
             )
+
+
+@rule("sql-sources")
+def _sql_sources(index: AppIndex) -> Iterator[Finding]:
+    for position, source in enumerate(index.app.sources):
+        path: PathKey = ("sources", position)
+        if source.dialect is not None:
+            try:
+                Dialect.get_or_raise(source.dialect)
+            except ValueError:
+                yield Finding((*path, "dialect"), f"unknown SQL dialect '{source.dialect}'")
+                continue
+        try:
+            tree = parse_query(source.sql, source.dialect)
+        except ValueError as exc:
+            yield Finding((*path, "sql"), f"SQL source '{source.id}': {exc}")
+            continue
+        for name in placeholders(tree):
+            if name not in index.controls:
+                yield Finding(
+                    (*path, "sql"),
+                    f"SQL source '{source.id}' takes :{name}, which is not a control; "
+                    "its placeholders take control values",
+                )
 
 
 @rule("source-cycles")

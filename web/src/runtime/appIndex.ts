@@ -65,6 +65,13 @@ export function sequencesFor(index: AppIndex, elementId: string, trigger: Trigge
   });
 }
 
+/** The context-menu items of an element: one per `context_menu` sequence it runs. */
+export function menuItemsFor(index: AppIndex, elementId: string): { id: string; label: string }[] {
+  return (index.sequencesOf.get(elementId) ?? [])
+    .filter((s) => s.trigger.type === "context_menu")
+    .map((s) => ({ id: s.id, label: s.trigger.label ?? s.name ?? s.trigger.menu_item_id ?? s.id }));
+}
+
 export function initialControls(app: AppSpec): Record<string, ControlValue> {
   const values: Record<string, ControlValue> = {};
   for (const control of app.controls) {

@@ -55,4 +55,16 @@ describe("server effects", () => {
     });
     expect(fromServer({ type: "condition_not_met" }, noTabs)).toEqual({ ignore: "condition_not_met" });
   });
+
+  it("clear every control of a scope, to empty or to the published value", () => {
+    expect(
+      fromServer({ type: "clear_control", scope: "page", controls: { region: null, year: 2024 } }, noTabs),
+    ).toEqual({ side: { type: "clear_control", controls: { region: null, year: 2024 } } });
+    expect(fromServer({ type: "clear_control", control_id: "region" }, noTabs)).toEqual({
+      side: { type: "clear_control", controls: { region: null } },
+    });
+    expect(fromServer({ type: "clear_control", scope: "all", controls: {} }, noTabs)).toEqual({
+      ignore: "clear_control without a control",
+    });
+  });
 });

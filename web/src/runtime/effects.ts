@@ -61,7 +61,7 @@ export type SideEffect =
   | { type: "copy"; text: string }
   | { type: "iframe_event"; message: unknown }
   | { type: "alert"; title: string; text?: string; level: string }
-  | { type: "clear_control"; control: string };
+  | { type: "clear_control"; controls: Record<string, ControlValue> };
 
 export type Translated = { state: Effect } | { side: SideEffect } | { ignore: string };
 
@@ -100,8 +100,14 @@ export function fromServer(effect: ServerEffect, tabsOf: (tab: string) => string
         : { ignore: "set_control without a control" };
     }
     case "clear_control": {
+      // The server names every control of the scope with the value it clears to (null:
+      // empty, else the published value); older servers sent only `control_id`.
+      const listed = e.controls && typeof e.controls === "object" ? (e.controls as Record<string, ControlValue>) : null;
       const control = text(e.control_id) ?? text(e.control);
-      return control ? { side: { type: "clear_control", control } } : { ignore: "clear_control without a control" };
+      const controls = listed ?? (control ? { [control]: null } : null);
+      return controls && Object.keys(controls).length > 0
+        ? { side: { type: "clear_control", controls } }
+        : { ignore: "clear_control without a control" };
     }
     case "enable_control":
     case "disable_control": {

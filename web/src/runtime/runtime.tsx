@@ -7,8 +7,9 @@ import { createContext, useCallback, useContext, useMemo, useReducer, useRef, us
 import { executeSequence, runError, type ServerEffect } from "../api/actions";
 import { describeError } from "../api/client";
 import { controlsPayload } from "../api/elements";
+import { signals } from "../embed/signals";
 import { appUrl, navigate } from "../router";
-import type { AppSpec, ControlValue, TriggerType } from "../spec/types";
+import type { ActionSequence, AppSpec, ControlValue, TriggerType } from "../spec/types";
 import { useNotices, type Tone } from "../ui/notices";
 import { defaultFor, indexApp, initialControls, sequencesFor, type AppIndex } from "./appIndex";
 import { applyEffect, fromServer, type Effect, type RuntimeState, type SideEffect } from "./effects";
@@ -25,6 +26,8 @@ export interface Runtime {
   setControl: (id: string, value: ControlValue) => void;
   /** Run the sequences `elementId` has for `trigger` on the server; false when it has none. */
   run: (elementId: string, trigger: TriggerType, selection?: Selection) => boolean;
+  /** Run one sequence of `elementId` by id (a context-menu item), with the selection. */
+  runSequence: (elementId: string, sequenceId: string, selection?: Selection) => boolean;
   /** Elements whose sequences are running now. */
   running: ReadonlySet<string>;
 }
@@ -76,11 +79,14 @@ export function RuntimeProvider({ app, children }: { app: AppSpec; children: Rea
         case "popover":
           setOpenPopover((current) => (side.open ? side.popover : current === side.popover ? null : current));
           break;
-        case "clear_control": {
-          const control = index.controls.get(side.control);
-          apply([{ type: "set_control", control: side.control, value: control ? defaultFor(control) : null }]);
+        case "clear_control":
+          apply(
+            Object.entries(side.controls).map(([id, value]) => {
+              const control = index.controls.get(id);
+              return { type: "set_control", control: id, value: value ?? (control ? defaultFor(control) : null) } as Effect;
+            }),
+          );
           break;
-        }
         case "navigate": {
           if (side.controls) {
             apply(
@@ -123,7 +129,7 @@ export function RuntimeProvider({ app, children }: { app: AppSpec; children: Rea
           );
           break;
         case "iframe_event":
-          if (window.parent !== window) window.parent.postMessage(side.message, "*");
+          signals.outbound(side.message); // the embed bridge posts it to a trusted host only
           break;
         case "alert":
           notify({ tone: TONES[side.level] ?? "info", title: side.title, message: side.text });
@@ -136,6 +142,10 @@ export function RuntimeProvider({ app, children }: { app: AppSpec; children: Rea
   const applyServer = useCallback(
     (effects: ServerEffect[]) => {
       for (const effect of effects) {
+        if (effect.type === "trigger_plugin") {
+          signals.pluginEffect(String(effect.plugin_id ?? ""), String(effect.event ?? ""), effect.payload ?? null);
+          continue;
+        }
         const translated = fromServer(effect, (tab) => index.tabsOfTab.get(tab));
         if ("state" in translated) apply([translated.state]);
         else if ("side" in translated) perform(translated.side);
@@ -144,9 +154,8 @@ export function RuntimeProvider({ app, children }: { app: AppSpec; children: Rea
     [index, apply, perform],
   );
 
-  const run = useCallback(
-    (elementId: string, trigger: TriggerType, selection?: Selection) => {
-      const sequences = sequencesFor(index, elementId, trigger);
+  const runList = useCallback(
+    (elementId: string, sequences: ActionSequence[], selection?: Selection) => {
       if (sequences.length === 0) return false;
       setRunning((set) => new Set(set).add(elementId));
       void (async () => {
@@ -190,9 +199,25 @@ export function RuntimeProvider({ app, children }: { app: AppSpec; children: Rea
     [app.id, index, applyServer, notify],
   );
 
+  const run = useCallback(
+    (elementId: string, trigger: TriggerType, selection?: Selection) => {
+      if (trigger === "select" && selection) signals.select(elementId, selection);
+      return runList(elementId, sequencesFor(index, elementId, trigger), selection);
+    },
+    [index, runList],
+  );
+
+  const runSequence = useCallback(
+    (elementId: string, sequenceId: string, selection?: Selection) => {
+      const sequence = (index.sequencesOf.get(elementId) ?? []).find((s) => s.id === sequenceId);
+      return sequence ? runList(elementId, [sequence], selection) : false;
+    },
+    [index, runList],
+  );
+
   const value = useMemo(
-    () => ({ app, index, state, openPopover, setOpenPopover, apply, setControl, run, running }),
-    [app, index, state, openPopover, apply, setControl, run, running],
+    () => ({ app, index, state, openPopover, setOpenPopover, apply, setControl, run, runSequence, running }),
+    [app, index, state, openPopover, apply, setControl, run, runSequence, running],
   );
   return <RuntimeContext.Provider value={value}>{children}</RuntimeContext.Provider>;
 }

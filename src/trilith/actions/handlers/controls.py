@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, Literal
 
-from pydantic import AliasChoices, Field
+from pydantic import AliasChoices, Field, model_validator
 
 from trilith.actions.context import RunContext
-from trilith.actions.registry import Parameters, Reference, handler
+from trilith.actions.registry import Parameters, Reference, ReferenceKind, handler
+from trilith.spec.scopes import ControlScope, controls_in
 
 
 def _as_list(value: Any) -> list[Any]:
@@ -61,31 +62,53 @@ class ClearControl(Parameters):
     target_control: str | None = Field(
         None, validation_alias=AliasChoices("target_control", "targetControl", "control")
     )
-    scope: Literal["control", "container", "tab", "page", "modal", "all"] = "control"
+    scope: ControlScope = "control"
     scope_id: str | None = Field(None, alias="scopeId")
     reset_to_published: bool = Field(False, alias="resetToPublished")
 
+    @model_validator(mode="after")
+    def _scope_named(self) -> ClearControl:
+        if self.scope == "control" and not self.target_control:
+            raise ValueError("clear_control needs target_control (or a scope other than 'control')")
+        if self.scope not in ("control", "all") and not self.scope_id:
+            raise ValueError(f"clear_control of scope '{self.scope}' needs scope_id")
+        return self
+
     def references(self) -> list[Reference]:
-        return (
-            [Reference("control", self.target_control, "target_control")]
-            if self.target_control
-            else []
-        )
+        if self.scope == "control" and self.target_control:
+            return [Reference("control", self.target_control, "target_control")]
+        kinds: dict[str, ReferenceKind] = {
+            "page": "page",
+            "modal": "modal",
+            "container": "container",
+        }
+        kind = kinds.get(self.scope)
+        return [Reference(kind, self.scope_id, "scope_id")] if kind and self.scope_id else []
 
 
 @handler("clear_control", "controls", ClearControl, aliases=("clear_value",))
-def clear_control(params: ClearControl, ctx: RunContext) -> None:
-    if params.scope == "control" and params.target_control:
-        ctx.controls[params.target_control] = None
+def clear_control(params: ClearControl, ctx: RunContext) -> dict[str, Any]:
+    """Clears every control of the scope (to empty, or to its published value) and tells
+    the UI which controls and values."""
+    scope_id = params.target_control if params.scope == "control" else params.scope_id
+    if ctx.app is not None:
+        targets = controls_in(ctx.app, params.scope, scope_id)
     elif params.scope == "all":
-        ctx.controls.update({name: None for name in ctx.controls})
+        targets = list(ctx.control_types)
+    else:
+        targets = [params.target_control] if params.target_control else []
+    published = ctx.published if params.reset_to_published else {}
+    values = {control: published.get(control) for control in targets}
+    ctx.controls.update(values)
     ctx.effect(
         "clear_control",
         control_id=params.target_control,
         scope=params.scope,
         scope_id=params.scope_id,
         reset_to_published=params.reset_to_published,
+        controls=values,
     )
+    return values
 
 
 class ToggleControl(Parameters):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Literal
 from urllib.parse import quote, urlencode
 
@@ -44,16 +45,19 @@ class Download(Parameters):
 
 @handler("download", "elements", Download, aliases=("export_data",))
 def download(params: Download, ctx: RunContext) -> str:
+    """The browser downloads from the export route; an element's export carries the run's
+    control values, so the file holds what the user sees."""
+    named = {"filename": params.filename} if params.filename else {}
     if params.element_id:
-        raise ValidationFailed(
-            "downloading an element's data needs element queries, which this server does not "
-            "have yet; download an input table instead"
-        )
-    table_id = params.input_table or ""
-    ctx.tables.catalog.get(table_id)  # exists, or a clear 404
-    query = urlencode(
-        {"format": params.format, **({"filename": params.filename} if params.filename else {})}
-    )
-    url = f"/api/sigma/input-tables/{quote(table_id)}/export?{query}"
+        if ctx.app_id is None:
+            raise ValidationFailed("downloading an element needs the app the run belongs to")
+        controls = json.dumps(ctx.controls, default=str, separators=(",", ":"))
+        query = urlencode({"format": params.format, **named, "controls": controls})
+        url = f"/api/apps/{quote(ctx.app_id)}/elements/{quote(params.element_id)}/export?{query}"
+    else:
+        table_id = params.input_table or ""
+        ctx.tables.catalog.get(table_id)  # exists, or a clear 404
+        query = urlencode({"format": params.format, **named})
+        url = f"/api/sigma/input-tables/{quote(table_id)}/export?{query}"
     ctx.effect("download", url=url, format=params.format)
     return url

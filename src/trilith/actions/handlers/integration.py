@@ -32,7 +32,10 @@ from trilith.actions.delivery import (
     send_http,
 )
 from trilith.actions.registry import Parameters, Reference, handler
-from trilith.auth.permissions import require
+from trilith.auth.grants import GrantStore
+from trilith.auth.permissions import Resource, current, require
+from trilith.elements.export import ElementExport
+from trilith.elements.service import ElementQueries
 from trilith.errors import BadRequest, PayloadTooLarge, ValidationFailed
 from trilith.formula import ControlValue, Scope, evaluate
 from trilith.input_tables.export import FORMATS, TableExport
@@ -467,22 +470,21 @@ class Export(_Message):
 
     @model_validator(mode="after")
     def _source(self) -> Export:
-        if self.element_id is not None:
-            raise ValueError(
-                "exporting an element's data needs element queries, which this server does "
-                "not have yet; export an input table (input_table) instead"
-            )
-        if self.input_table is None:
-            raise ValueError("export needs input_table")
+        if (self.input_table is None) == (self.element_id is None):
+            raise ValueError("export needs input_table or element_id (one of them)")
+        if self.element_id is not None and self.filters:
+            raise ValueError("filters apply to input tables; an element's controls filter it")
         self._check_channel(self.destination)
         return self
 
     def references(self) -> list[Reference]:
+        if self.element_id is not None:
+            return [Reference("element", self.element_id, "element_id")]
         return [Reference("input_table", self.input_table or "", "input_table")]
 
 
 def _export_email(params: Export, ctx: RunContext, attachment: _Attachment) -> dict[str, Any]:
-    default = f"{attachment.name} ({params.input_table})"
+    default = f"{attachment.name} ({params.input_table or params.element_id})"
     text = _Text(_text(params.subject, ctx) or default, _text(params.message, ctx))
     return _email(params, ctx, text, attachment)
 
@@ -507,32 +509,56 @@ EXPORT_DESTINATIONS: dict[str, Callable[[Export, RunContext, _Attachment], dict[
 }
 
 
-@handler("export", "integration", Export, aliases=("export_input_table",))
-def export(params: Export, ctx: RunContext) -> dict[str, Any]:
-    require(ctx.actor, "view-input-table")
+def _file_export(params: Export, ctx: RunContext) -> TableExport | ElementExport:
+    """The export of the input table, or of the element with the run's control values."""
+    if params.element_id is not None:
+        require(ctx.actor, "view-app")
+        if ctx.app_id is None:
+            raise ValidationFailed("exporting an element needs the app the run belongs to")
+        return ElementExport(
+            ElementQueries(ctx.tables),
+            ctx.app_id,
+            params.element_id,
+            FORMATS[params.format],
+            actor=ctx.actor,
+            controls=ctx.controls,
+            sort=parse_sort(params.sort),
+        )
     table_id = params.input_table or ""
+    grants = GrantStore(ctx.tables.engine, ctx.tables.schema)
+    current(ctx.actor, grants).require("view-input-table", Resource("input_table", table_id))
     filters = [parse_filter(text) for text in params.filters]
-    table_export = TableExport(
-        ctx.tables.rows(table_id), FORMATS[params.format], parse_sort(params.sort), filters
+    return TableExport(
+        ctx.tables.rows(table_id, actor=ctx.actor),
+        FORMATS[params.format],
+        parse_sort(params.sort),
+        filters,
     )
-    name = table_export.filename(_text(params.filename, ctx) if params.filename else None)
+
+
+@handler("export", "integration", Export, aliases=("export_input_table", "export_element"))
+def export(params: Export, ctx: RunContext) -> dict[str, Any]:
+    source = params.input_table or params.element_id or ""
+    file_export = _file_export(params, ctx)
+    name = file_export.filename(_text(params.filename, ctx) if params.filename else None)
     with tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY_BYTES) as file:
         size = 0
-        for chunk in table_export.chunks():
+        for chunk in file_export.chunks():
             size += len(chunk)
             if size > MAX_ATTACHMENT_BYTES:
                 raise PayloadTooLarge(
-                    f"the export of '{table_id}' is larger than "
+                    f"the export of '{source}' is larger than "
                     f"{MAX_ATTACHMENT_BYTES // 1024 // 1024} MB; filter it or use parquet"
                 )
             file.write(chunk)
-        attachment = _Attachment(name, table_export.format.media_type, file)
+        attachment = _Attachment(name, file_export.format.media_type, file)
         sent = EXPORT_DESTINATIONS[params.destination](params, ctx, attachment)
+    origin = {"element_id": source} if params.element_id else {"input_table": source}
     return {
         **sent,
-        "input_table": table_id,
+        **origin,
         "format": params.format,
         "filename": name,
-        "rows": table_export.rows,
+        "rows": file_export.rows,
         "bytes": size,
     }

@@ -1,22 +1,27 @@
 """`POST /api/apps/{app_id}/elements/{element_id}/query`: an element's data, computed in
-the warehouse, as JSON or (with `Accept: application/vnd.apache.arrow.stream`) Arrow."""
+the warehouse, as JSON or (with `Accept: application/vnd.apache.arrow.stream`) Arrow;
+`GET …/export`: all of it as a file."""
 
 from __future__ import annotations
 
 import datetime as dt
 import decimal
 import json
-from typing import Any
+from typing import Annotated, Any, Literal
 
 import pyarrow as pa
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Query, Request, Response
+from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
 from trilith.api.deps import CurrentActor, InputTablesDep
+from trilith.api.downloads import file_response
 from trilith.auth.permissions import require
+from trilith.elements.export import ElementExport
 from trilith.elements.query import QueryRequest
 from trilith.elements.service import ElementQueries, rows_of
+from trilith.errors import BadRequest
 from trilith.input_tables.query import parse_sort
 
 router = APIRouter(tags=["elements"])
@@ -77,4 +82,44 @@ async def query_element(
     }
     return Response(
         json.dumps(payload, default=_json_default), media_type="application/json", headers=headers
+    )
+
+
+def _controls(text: str | None) -> dict[str, Any]:
+    if not text:
+        return {}
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise BadRequest(f"controls must be a JSON object of control values: {exc.msg}") from None
+    if not isinstance(value, dict):
+        raise BadRequest("controls must be a JSON object of control values")
+    return value
+
+
+@router.get("/api/apps/{app_id}/elements/{element_id}/export")
+async def export_element(
+    app_id: str,
+    element_id: str,
+    tables: InputTablesDep,
+    actor: CurrentActor,
+    format: Literal["csv", "xlsx", "parquet", "json"] = "csv",
+    filename: Annotated[str | None, Query(max_length=255)] = None,
+    sort: str | None = None,
+    controls: Annotated[str | None, Query(max_length=100_000)] = None,
+) -> StreamingResponse:
+    """`controls` is a JSON object of control values, as the query route takes them."""
+    require(actor, "view-app")
+    values, keys = _controls(controls), parse_sort(sort)
+    return await file_response(
+        lambda: ElementExport.parse(
+            ElementQueries(tables),
+            app_id,
+            element_id,
+            format,
+            actor=actor,
+            controls=values,
+            sort=keys,
+        ),
+        filename,
     )
