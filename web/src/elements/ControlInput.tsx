@@ -170,6 +170,37 @@ export function ControlInput({
       );
     }
     case "list":
+      if (control.multiple) {
+        const picked = Array.isArray(value) ? value : value === null || value === undefined ? [] : [value];
+        const toggle = (option: string | number | boolean, on: boolean) => {
+          const rest = picked.filter((v) => String(v) !== String(option));
+          onChange(on ? [...rest, option] : rest);
+        };
+        return (
+          <fieldset className="field multi-list" disabled={disabled} aria-describedby={describedBy}>
+            <legend className="field-label">
+              {name}
+              {picked.length > 0 && <span className="multi-count"> · {picked.length} chosen</span>}
+            </legend>
+            <div className="multi-options">
+              {options.map((option) => {
+                const checked = picked.some((v) => String(v) === String(option));
+                return (
+                  <label key={String(option)} className={`multi-option${checked ? " is-checked" : ""}`}>
+                    <input type="checkbox" checked={checked} onChange={(e) => toggle(option, e.target.checked)} />
+                    <span>{String(option)}</span>
+                  </label>
+                );
+              })}
+            </div>
+            {picked.length > 0 && (
+              <button type="button" className="link-button" onClick={() => onChange([])}>
+                Clear
+              </button>
+            )}
+          </fieldset>
+        );
+      }
       return (
         <div className="field">
           <label htmlFor={id} className="field-label">
