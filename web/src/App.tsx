@@ -1,6 +1,8 @@
 import { useSyncExternalStore } from "react";
 
 import { auth } from "./api/auth";
+import { embedConfig } from "./embed/boot";
+import { EmbedPage } from "./embed/EmbedPage";
 import { AppListPage } from "./pages/AppListPage";
 import { AppPage } from "./pages/AppPage";
 import { Shell } from "./pages/Shell";
@@ -14,6 +16,14 @@ function Screen({ route }: { route: Route }) {
       return <AppListPage />;
     case "app":
       return <AppPage appId={route.appId} pageId={route.pageId} />;
+    case "embed":
+      return embedConfig ? (
+        <EmbedPage config={embedConfig} pageId={route.pageId} />
+      ) : (
+        <main id="main" className="page page-narrow">
+          <h1>Open this app through its signed embed link</h1>
+        </main>
+      );
     default:
       return (
         <Shell>

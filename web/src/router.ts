@@ -3,7 +3,10 @@
 import { useSyncExternalStore } from "react";
 
 export type Route =
-  { name: "apps" } | { name: "app"; appId: string; pageId: string | null } | { name: "not_found"; path: string };
+  | { name: "apps" }
+  | { name: "app"; appId: string; pageId: string | null }
+  | { name: "embed"; appId: string; pageId: string | null }
+  | { name: "not_found"; path: string };
 
 const listeners = new Set<() => void>();
 
@@ -28,6 +31,10 @@ export function parseRoute(pathname: string, search: string): Route {
   const match = /^\/apps\/([^/]+)$/.exec(path);
   if (match?.[1]) {
     return { name: "app", appId: decodeURIComponent(match[1]), pageId: new URLSearchParams(search).get("page") };
+  }
+  const embed = /^\/embed\/([^/]+)$/.exec(path);
+  if (embed?.[1]) {
+    return { name: "embed", appId: decodeURIComponent(embed[1]), pageId: new URLSearchParams(search).get("page") };
   }
   return { name: "not_found", path };
 }

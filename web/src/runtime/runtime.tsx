@@ -2,7 +2,17 @@
 // popovers, selected tabs; and `run`, which fires an element's action sequences on the
 // server's action engine and applies the effects it answers with, in order.
 
-import { createContext, useCallback, useContext, useMemo, useReducer, useRef, useState, type ReactNode } from "react";
+import {
+  createContext,
+  useCallback,
+  useContext,
+  useEffect,
+  useMemo,
+  useReducer,
+  useRef,
+  useState,
+  type ReactNode,
+} from "react";
 
 import { executeSequence, runError, type ServerEffect } from "../api/actions";
 import { describeError } from "../api/client";
@@ -13,6 +23,7 @@ import type { ActionSequence, AppSpec, ControlValue, TriggerType } from "../spec
 import { useNotices, type Tone } from "../ui/notices";
 import { defaultFor, indexApp, initialControls, sequencesFor, type AppIndex } from "./appIndex";
 import { applyEffect, fromServer, type Effect, type RuntimeState, type SideEffect } from "./effects";
+import { loadSessionControls, saveSessionControls } from "./sessionControls";
 
 export type Selection = Record<string, unknown>[];
 
@@ -49,13 +60,14 @@ const TONES: Record<string, Tone> = { info: "info", success: "success", warning:
 export function RuntimeProvider({ app, children }: { app: AppSpec; children: ReactNode }) {
   const index = useMemo(() => indexApp(app), [app]);
   const [state, dispatch] = useReducer(reducer, app, (a) => ({
-    controls: initialControls(a),
+    controls: loadSessionControls(a.id, initialControls(a)),
     modals: [],
     tabs: {},
     disabled: [],
     refreshes: {},
   }));
   const [openPopover, setOpenPopover] = useState<string | null>(null);
+  useEffect(() => saveSessionControls(app.id, state.controls), [app.id, state.controls]);
   const [running, setRunning] = useState<ReadonlySet<string>>(new Set());
   const { notify } = useNotices();
   // Sequences fired in one event see each other's effects.
@@ -158,42 +170,36 @@ export function RuntimeProvider({ app, children }: { app: AppSpec; children: Rea
     (elementId: string, sequences: ActionSequence[], selection?: Selection) => {
       if (sequences.length === 0) return false;
       setRunning((set) => new Set(set).add(elementId));
-      void (async () => {
+      // Several sequences on one trigger run concurrently (as in Sigma); each applies its
+      // effects when it answers, and one failing does not stop the others.
+      const controls = controlsPayload(latest.current.controls, index.controls);
+      const context = {
+        controls,
+        element_id: elementId,
+        ...(selection ? { selection: { rows: selection, element_id: elementId } } : {}),
+      };
+      const one = async (sequence: ActionSequence) => {
         try {
-          for (const sequence of sequences) {
-            const context = {
-              controls: controlsPayload(latest.current.controls, index.controls),
-              element_id: elementId,
-              ...(selection ? { selection: { rows: selection, element_id: elementId } } : {}),
-            };
-            try {
-              const outcome = await executeSequence({ sequence_id: sequence.id, app_id: app.id, context });
-              applyServer(outcome.effects ?? []);
-              if (!outcome.success) {
-                notify({
-                  tone: "error",
-                  title: `“${sequence.name ?? sequence.id}” failed`,
-                  message: runError(outcome.error),
-                });
-                break;
-              }
-            } catch (error) {
-              notify({
-                tone: "error",
-                title: `“${sequence.name ?? sequence.id}” could not run`,
-                message: describeError(error),
-              });
-              break;
-            }
+          const outcome = await executeSequence({ sequence_id: sequence.id, app_id: app.id, context });
+          applyServer(outcome.effects ?? []);
+          if (!outcome.success) {
+            notify({ tone: "error", title: `“${sequence.name ?? sequence.id}” failed`, message: runError(outcome.error) });
           }
-        } finally {
-          setRunning((set) => {
-            const next = new Set(set);
-            next.delete(elementId);
-            return next;
+        } catch (error) {
+          notify({
+            tone: "error",
+            title: `“${sequence.name ?? sequence.id}” could not run`,
+            message: describeError(error),
           });
         }
-      })();
+      };
+      void Promise.all(sequences.map(one)).finally(() => {
+        setRunning((set) => {
+          const next = new Set(set);
+          next.delete(elementId);
+          return next;
+        });
+      });
       return true;
     },
     [app.id, index, applyServer, notify],
