@@ -10,6 +10,7 @@ read as `checkbox`. A linked table's `source` names the warehouse table and `key
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,7 +30,7 @@ from trilith.input_tables.rows import WriteContext
 from trilith.input_tables.service import InputTables
 from trilith.metadata.apps import ApplyReport, AppStore
 from trilith.spec import App
-from trilith.spec.app import InputTable
+from trilith.spec.app import InputTable, RowSecurity
 
 __all__ = ["AppApplyReport", "apply_app", "definition_from_spec", "run_sql_file"]
 
@@ -52,7 +53,11 @@ class AppApplyReport:
         return self.app.summary() + tables
 
 
-def definition_from_spec(table: InputTable, app_id: str) -> InputTableDefinition:
+def definition_from_spec(
+    table: InputTable, app_id: str, row_security: Sequence[RowSecurity] = ()
+) -> InputTableDefinition:
+    """The definition of an app's input table; the app's `row_security` entries whose
+    source is the table become the table's own rules, so they bind every path."""
     columns = []
     for column in table.columns:
         data: dict[str, Any] = {
@@ -75,6 +80,13 @@ def definition_from_spec(table: InputTable, app_id: str) -> InputTableDefinition
         "app_id": app_id,
         **extra,
     }
+    rules = [
+        {"predicate": rule.predicate, "roles": list(rule.roles)}
+        for rule in row_security
+        if rule.source == table.id
+    ]
+    if rules:
+        document["row_security"] = [*document.get("row_security", []), *rules]
     if table.kind == "linked":
         document["source"] = {"table": table.source}
         document["primary_key"] = [table.key] if table.key else []
@@ -95,7 +107,7 @@ def apply_app(
 ) -> AppApplyReport:
     tables = InputTables(engine, schema, events or EventBus())
     context = WriteContext(actor, request_id)
-    definitions = [definition_from_spec(t, app.id) for t in app.input_tables]
+    definitions = [definition_from_spec(t, app.id, app.row_security) for t in app.input_tables]
     # Check every linked source before anything is written, so a bad one changes nothing.
     for definition in definitions:
         if definition.type == "linked":
@@ -112,7 +124,9 @@ def apply_app(
         if _same(current, definition):
             outcomes[definition.id] = "unchanged"
             continue
-        change = InputTableUpdate(name=definition.name, columns=definition.columns)
+        change = InputTableUpdate(
+            name=definition.name, columns=definition.columns, row_security=definition.row_security
+        )
         tables.catalog.update(definition.id, change, actor, request_id)
         outcomes[definition.id] = "updated"
     known = {t["id"] for t in tables.catalog.summaries()}
@@ -125,7 +139,7 @@ def apply_app(
 
 
 def _same(current: InputTableDefinition, wanted: InputTableDefinition) -> bool:
-    keys = ("name", "columns", "type", "source", "primary_key")
+    keys = ("name", "columns", "type", "source", "primary_key", "row_security")
     return all(getattr(current, k) == getattr(wanted, k) for k in keys)
 
 

@@ -9,7 +9,12 @@ from starlette.concurrency import run_in_threadpool
 
 from trilith.actions.service import Actions
 from trilith.auth import Actor, authenticate
+from trilith.auth.grants import Grant, GrantStore
+from trilith.auth.permissions import Permissions, Resource, bind
+from trilith.auth.sessions import COOKIE, CSRF_HEADER, SessionStore, check_csrf
 from trilith.auth.users import TOKEN_PREFIX, UserStore
+from trilith.embed.session import embed_session_actor
+from trilith.embed.tokens import SESSION_PREFIX
 from trilith.engines.base import Engine
 from trilith.errors import AuthenticationRequired
 from trilith.input_tables.service import InputTables
@@ -40,23 +45,87 @@ SettingsDep = Annotated[Settings, Depends(get_settings)]
 
 async def actor_from(request: Request, authorization: str | None) -> Actor:
     """The actor of a request: the admin token, a user's token (looked up in the
-    warehouse), or the local developer when authentication is off."""
+    warehouse), a browser session's cookie (state-changing requests then need the CSRF
+    header), or the local developer when authentication is off."""
     settings: Settings = request.app.state.settings
     warehouse: Warehouse = request.app.state.warehouse
+    cookie = request.cookies.get(COOKIE)
 
     def users(token: str) -> Actor:
+        if token.startswith(SESSION_PREFIX):
+            return embed_session_actor(warehouse, settings, token, request.url.path)
         if not token.startswith(TOKEN_PREFIX):
             raise AuthenticationRequired("the token is not valid")
         warehouse.ensure_ready()
         return UserStore(warehouse.engine, warehouse.schema).actor_for(token)
 
-    return await run_in_threadpool(authenticate, settings, authorization, users)
+    def from_session(session_id: str) -> Actor:
+        warehouse.ensure_ready()
+        active = SessionStore(warehouse.engine, warehouse.schema).active(session_id)
+        check_csrf(request.method, active.csrf_token, request.headers.get(CSRF_HEADER))
+        request.state.session = active
+        return active.actor
+
+    if settings.auth != "none" and not authorization and cookie:
+        actor = await run_in_threadpool(from_session, cookie)
+    else:
+        actor = await run_in_threadpool(authenticate, settings, authorization, users)
+    request.state.actor = actor
+    tables: InputTables | None = getattr(request.state, "input_tables", None)
+    if tables is not None:
+        tables.actor = actor
+    return actor
+
+
+class _Grants:
+    """Grant lookups for one request's permission checks (the warehouse readied lazily)."""
+
+    def __init__(self, warehouse: Warehouse) -> None:
+        self.warehouse = warehouse
+
+    def governing(self, object_type: str, object_id: str) -> list[Grant]:
+        self.warehouse.ensure_ready()
+        store = GrantStore(self.warehouse.engine, self.warehouse.schema)
+        return store.governing(object_type, object_id)
+
+
+# Path parameters that name the object a route acts on, by route prefix.
+_RESOURCE_PATHS: tuple[tuple[str, str, str], ...] = (
+    ("/api/sigma/input-tables/", "table_id", "input_table"),
+    ("/api/apps/", "app_id", "app"),
+)
+
+
+def _resource_check(request: Request) -> tuple[str, Resource] | None:
+    """The grant check a route's path implies: reads of an input table need `view`, its
+    writes `edit`; anything under an app (or naming `?app_id=`) needs `view` of the app."""
+    for prefix, name, kind in _RESOURCE_PATHS:
+        value = request.path_params.get(name)
+        if value and request.url.path.startswith(prefix):
+            if kind == "input_table":
+                reading = request.method in ("GET", "HEAD")
+                action = "view-input-table" if reading else "edit-input-table"
+                return action, Resource("input_table", str(value))
+            return "view-app", Resource("app", str(value))
+    app_id = request.query_params.get("app_id")
+    if app_id:
+        return "view-app", Resource("app", app_id)
+    return None
 
 
 async def require_actor(
     request: Request, authorization: Annotated[str | None, Header()] = None
 ) -> Actor:
-    return await actor_from(request, authorization)
+    """The request's actor, with the request's permission checker bound and the grants
+    of the object its path names checked (one cached `require` per request)."""
+    actor = await actor_from(request, authorization)
+    permissions = Permissions(actor, _Grants(request.app.state.warehouse))
+    bind(permissions)
+    request.state.permissions = permissions
+    check = _resource_check(request)
+    if check is not None and actor.role != "admin":
+        await run_in_threadpool(permissions.require, *check)
+    return actor
 
 
 CurrentActor = Annotated[Actor, Depends(require_actor)]
@@ -92,7 +161,16 @@ AppStoreDep = Annotated[AppStore, Depends(get_app_store)]
 
 
 def get_input_tables(request: Request, warehouse: WarehouseDep) -> InputTables:
-    return InputTables(warehouse.engine, warehouse.schema, request.app.state.events)
+    """The request's input tables, narrowed to the caller's rows by row-level security
+    (the actor is filled in by whichever of this and the authentication runs last)."""
+    tables = InputTables(
+        warehouse.engine,
+        warehouse.schema,
+        request.app.state.events,
+        actor=getattr(request.state, "actor", None),
+    )
+    request.state.input_tables = tables
+    return tables
 
 
 InputTablesDep = Annotated[InputTables, Depends(get_input_tables)]

@@ -1,15 +1,36 @@
-"""Permissions as data: each action names the least role that may take it.
+"""Permissions as data: each action names the least role that may take it, and the grant
+level it needs on the object it touches.
 
-`require(actor, action)` is the one check a route makes; roles are ordered viewer <
-editor < admin. Per-app and per-table grants refine this later without changing callers.
+`require(actor, action, resource)` is the one check a request makes. Roles are ordered
+viewer < editor < admin and are the ceiling; on a `Resource` (an app or an input table) the
+object's grants narrow further (see `auth.grants`): a non-admin needs a grant naming them
+at the action's level, unless the object has no grants at all. The API binds one
+`Permissions` per request (`bind`), which caches every answer and every grant lookup for
+that request.
 """
 
 from __future__ import annotations
 
+from contextvars import ContextVar, Token
+from dataclasses import dataclass, field
+from typing import Any, Literal, Protocol
+
 from trilith.auth.actors import Actor, Role
+from trilith.auth.grants import LEVELS, Grant
 from trilith.errors import PermissionDenied
 
-__all__ = ["ACTIONS", "allowed", "require"]
+__all__ = [
+    "ACTIONS",
+    "GrantLookup",
+    "Permissions",
+    "Resource",
+    "allowed",
+    "bind",
+    "current",
+    "require",
+    "unbind",
+    "visible_apps",
+]
 
 _RANK: dict[Role, int] = {"viewer": 0, "editor": 1, "admin": 2}
 
@@ -26,19 +47,110 @@ ACTIONS: dict[str, Role] = {
     "run-ai": "viewer",
     "view-ai-usage": "admin",
 }
+# The grant level an action needs on its object; every other action needs `view`.
+GRANT_LEVELS: dict[str, str] = {"edit-input-table": "edit"}
 
 
-def allowed(actor: Actor, action: str) -> bool:
+@dataclass(frozen=True, slots=True)
+class Resource:
+    type: Literal["app", "input_table"]
+    id: str
+
+    def describe(self) -> str:
+        return f"{self.type.replace('_', ' ')} '{self.id}'"
+
+
+class GrantLookup(Protocol):
+    def governing(self, object_type: str, object_id: str) -> list[Grant]: ...
+
+
+@dataclass
+class Permissions:
+    """One request's checks for one actor, cached (grants are read once per object)."""
+
+    actor: Actor
+    grants: GrantLookup | None = None
+    _answers: dict[tuple[str, Resource | None], str | None] = field(default_factory=dict)
+    _grants: dict[Resource, list[Grant]] = field(default_factory=dict)
+
+    def allowed(self, action: str, resource: Resource | None = None) -> bool:
+        return self._refusal(action, resource) is None
+
+    def require(self, action: str, resource: Resource | None = None) -> None:
+        refusal = self._refusal(action, resource)
+        if refusal is not None:
+            raise PermissionDenied(refusal)
+
+    def _refusal(self, action: str, resource: Resource | None) -> str | None:
+        key = (action, resource)
+        if key not in self._answers:
+            self._answers[key] = self._decide(action, resource)
+        return self._answers[key]
+
+    def _decide(self, action: str, resource: Resource | None) -> str | None:
+        needed = _needed(action)
+        actor = self.actor
+        if _RANK[actor.role] < _RANK[needed]:
+            return (
+                f"{actor.name} ({actor.role}) may not {action.replace('-', ' ')}; "
+                f"that needs the {needed} role"
+            )
+        if resource is None or actor.role == "admin" or self.grants is None:
+            return None
+        if resource not in self._grants:
+            self._grants[resource] = self.grants.governing(resource.type, resource.id)
+        grants = self._grants[resource]
+        if not grants:
+            return None  # an object without grants is open to every role
+        level = GRANT_LEVELS.get(action, "view")
+        best = max((LEVELS[g.level] for g in grants if g.names(actor)), default=-1)
+        if best >= LEVELS[level]:
+            return None
+        return (
+            f"{actor.name} ({actor.role}) has no {level} grant on {resource.describe()}; "
+            "an admin grants access with POST /api/grants"
+        )
+
+
+def _needed(action: str) -> Role:
     try:
-        needed = ACTIONS[action]
+        return ACTIONS[action]
     except KeyError:
         raise KeyError(f"unknown action {action!r}; known: {', '.join(sorted(ACTIONS))}") from None
-    return _RANK[actor.role] >= _RANK[needed]
 
 
-def require(actor: Actor, action: str) -> None:
-    if not allowed(actor, action):
-        raise PermissionDenied(
-            f"{actor.name} ({actor.role}) may not {action.replace('-', ' ')}; "
-            f"that needs the {ACTIONS[action]} role"
-        )
+_current: ContextVar[Permissions | None] = ContextVar("trilith_permissions", default=None)
+
+
+def bind(permissions: Permissions) -> Token[Permissions | None]:
+    """Make `permissions` the checker of the current context: the API binds a new one at
+    the start of every authenticated request (each request runs in a context of its own,
+    and worker threads it starts copy it). `unbind(token)` restores the previous one."""
+    return _current.set(permissions)
+
+
+def unbind(token: Token[Permissions | None]) -> None:
+    _current.reset(token)
+
+
+def current(actor: Actor, grants: GrantLookup | None = None) -> Permissions:
+    """The bound checker when it is `actor`'s, else a new one reading `grants`."""
+    bound = _current.get()
+    if bound is not None and bound.actor == actor:
+        return bound
+    return Permissions(actor, grants)
+
+
+def visible_apps(actor: Actor, apps: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The apps (summaries with an `id`) the actor may view: grants narrow the list."""
+    checker = current(actor)
+    return [a for a in apps if checker.allowed("view-app", Resource("app", str(a["id"])))]
+
+
+def allowed(actor: Actor, action: str, resource: Resource | None = None) -> bool:
+    return current(actor).allowed(action, resource)
+
+
+def require(actor: Actor, action: str, resource: Resource | None = None) -> None:
+    """Refuse with 403 unless `actor` may take `action` (on `resource`, when given)."""
+    current(actor).require(action, resource)

@@ -25,10 +25,30 @@ from trilith.sql.ddl import table
 from trilith.sql.dml import insert_values
 from trilith.sql.render import param
 
-__all__ = ["TOKEN_PREFIX", "IssuedToken", "UserStore", "hash_token"]
+__all__ = ["SCOPES", "TOKEN_PREFIX", "IssuedToken", "UserStore", "check_scopes", "hash_token"]
 
 TOKEN_PREFIX = "trl_"
 ROLES: tuple[Role, ...] = ("viewer", "editor", "admin")
+# A token's scopes cap what it may do: the highest role any of them allows (never above
+# the user's own role). `api` is every scope.
+SCOPES: dict[str, Role] = {"read": "viewer", "write": "editor", "admin": "admin", "api": "admin"}
+_RANK = {role: rank for rank, role in enumerate(ROLES)}
+
+
+def check_scopes(scopes: list[str] | None) -> list[str]:
+    chosen = list(dict.fromkeys(scopes or ["api"]))
+    unknown = [s for s in chosen if s not in SCOPES]
+    if unknown or not chosen:
+        raise ValidationFailed(
+            f"unknown token scopes {', '.join(map(repr, unknown))}; use {', '.join(SCOPES)}",
+            details=[{"field": "scopes", "message": f"any of {', '.join(SCOPES)}"}],
+        )
+    return chosen
+
+
+def scoped_role(role: Role, scopes: list[str]) -> Role:
+    cap = max((_RANK[SCOPES[s]] for s in scopes if s in SCOPES), default=0)
+    return ROLES[min(_RANK[role], cap)]
 
 
 def hash_token(token: str) -> str:
@@ -62,12 +82,14 @@ class UserStore:
         email: str | None = None,
         expires_in_days: int | None = None,
         request_id: str | None = None,
+        scopes: list[str] | None = None,
     ) -> tuple[dict[str, Any], IssuedToken]:
         name = name.strip()
         if not name or len(name) > 200:
             raise ValidationFailed("a user needs a name of 1 to 200 characters")
         if role not in ROLES:
             raise ValidationFailed(f"role must be one of {', '.join(ROLES)}, not {role!r}")
+        scopes = check_scopes(scopes)
         user_id = uuid.uuid4().hex
         user: dict[str, Any] = {
             "user_id": user_id,
@@ -86,7 +108,7 @@ class UserStore:
             if taken is not None:
                 raise Conflict(f"a user named {name!r} exists")
             session.execute(insert_values(self.users, user), user)
-            issued = self._issue(session, user_id, expires_in_days)
+            issued = self._issue(session, user_id, expires_in_days, scopes)
             record(
                 session,
                 self.schema,
@@ -99,7 +121,13 @@ class UserStore:
             )
         return _public(user), issued
 
-    def _issue(self, session: Any, user_id: str, expires_in_days: int | None) -> IssuedToken:
+    def _issue(
+        self,
+        session: Any,
+        user_id: str,
+        expires_in_days: int | None,
+        scopes: list[str] | None = None,
+    ) -> IssuedToken:
         token = TOKEN_PREFIX + secrets.token_urlsafe(32)
         expires = _now() + dt.timedelta(days=expires_in_days) if expires_in_days else None
         token_id = uuid.uuid4().hex[:16]
@@ -107,7 +135,7 @@ class UserStore:
             "token_id": token_id,
             "user_id": user_id,
             "token_hash": hash_token(token),
-            "scopes": json.dumps(["api"]),
+            "scopes": json.dumps(check_scopes(scopes)),
             "created_at": _now(),
             "expires_at": expires,
             "revoked_at": None,
@@ -116,10 +144,33 @@ class UserStore:
         session.execute(insert_values(self.tokens, row), row)
         return IssuedToken(token_id, token, expires)
 
-    def issue_token(self, user_id: str, expires_in_days: int | None = None) -> IssuedToken:
+    def issue_token(
+        self, user_id: str, expires_in_days: int | None = None, scopes: list[str] | None = None
+    ) -> IssuedToken:
         self.get(user_id)
+        scopes = check_scopes(scopes)
         with self.engine.transaction() as session:
-            return self._issue(session, user_id, expires_in_days)
+            return self._issue(session, user_id, expires_in_days, scopes)
+
+    def tokens_of(self, user_id: str) -> list[dict[str, Any]]:
+        """The user's tokens as an admin sees them: never the token or its hash."""
+        self.get(user_id)
+        query = (
+            exp.select("token_id", "scopes", "created_at", "expires_at", "revoked_at")
+            .from_(self.tokens)
+            .where(exp.column("user_id").eq(param("u")))
+            .order_by("created_at")
+        )
+        return [
+            {
+                "token_id": row["token_id"],
+                "scopes": json.loads(row["scopes"]),
+                "created_at": _moment(row["created_at"]).isoformat(),
+                "expires_at": _iso(row["expires_at"]),
+                "revoked_at": _iso(row["revoked_at"]),
+            }
+            for row in self.engine.fetch_dicts(query, {"u": user_id})
+        ]
 
     def revoke(self, token_id: str, actor: str | None, request_id: str | None = None) -> None:
         update = exp.update(
@@ -155,9 +206,21 @@ class UserStore:
 
     def actor_for(self, token: str) -> Actor:
         """The user a token belongs to; unknown, revoked, expired or disabled: 401."""
+        return self.lookup(token)[0]
+
+    def lookup(self, token: str) -> tuple[Actor, str, dt.datetime | None]:
+        """The token's actor (its role capped by the token's scopes), id and expiry."""
         query = (
             exp.select(
-                "u.user_id", "u.name", "u.role", "u.disabled", "t.expires_at", "t.revoked_at"
+                "u.user_id",
+                "u.name",
+                "u.role",
+                "u.email",
+                "u.disabled",
+                "t.token_id",
+                "t.scopes",
+                "t.expires_at",
+                "t.revoked_at",
             )
             .from_(self.tokens.as_("t"))
             .join(self.users.as_("u"), on=exp.column("user_id", "t").eq(exp.column("user_id", "u")))
@@ -166,14 +229,20 @@ class UserStore:
         row = self.engine.fetch_one(query, {"h": hash_token(token)})
         if row is None or row["revoked_at"] is not None or row["disabled"]:
             raise AuthenticationRequired("the token is not valid")
-        expires = row["expires_at"]
-        if expires is not None and _moment(expires) < _now():
+        expires = _moment(row["expires_at"]) if row["expires_at"] is not None else None
+        if expires is not None and expires < _now():
             raise AuthenticationRequired("the token has expired; ask an admin for a new one")
-        return Actor(id=str(row["user_id"]), name=str(row["name"]), role=row["role"])
+        role = scoped_role(row["role"], json.loads(row["scopes"] or '["api"]'))
+        actor = Actor(id=str(row["user_id"]), name=str(row["name"]), role=role, email=row["email"])
+        return actor, str(row["token_id"]), expires
 
 
 def _moment(value: Any) -> dt.datetime:
     return value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(str(value))
+
+
+def _iso(value: Any) -> str | None:
+    return _moment(value).isoformat() if value is not None else None
 
 
 def _public(row: dict[str, Any]) -> dict[str, Any]:

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import threading
 import uuid
+import weakref
 from typing import Any
 
 from sqlglot import exp
@@ -42,6 +44,17 @@ __all__ = ["InputTableCatalog"]
 
 MAX_REPORTED = 20
 
+# Definitions parsed once per process, keyed by engine and (schema, table id), each with
+# the `version` it was read at. Every change of a definition bumps `version` in the same
+# transaction, so an entry is good exactly while the stored version equals its own: reads
+# check that with one small query, writes inside their transaction (see `RowStore`). That
+# holds across processes, which share nothing but the warehouse.
+Cached = tuple[int, InputTableDefinition]
+_DEFINITIONS: weakref.WeakKeyDictionary[Engine, dict[tuple[str, str], Cached]] = (
+    weakref.WeakKeyDictionary()
+)
+_DEFINITIONS_LOCK = threading.Lock()
+
 
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
@@ -62,14 +75,41 @@ class InputTableCatalog:
     # --- reads -----------------------------------------------------------------------
 
     def get(self, table_id: str, session: Session | None = None) -> InputTableDefinition:
-        query = statements.definition_by_id(self.schema)
+        return self.get_versioned(table_id, session)[1]
+
+    def get_versioned(self, table_id: str, session: Session | None = None) -> Cached:
+        """The definition and its version, current as of this read. The stored document
+        is sent and parsed only when the version differs from the cached one."""
+        known = self.cached(table_id)
+        query = statements.definition_if_changed(self.schema)
+        params = {"id": table_id, "known": known[0] if known else -1}
         if session is None:
-            value = self.engine.fetch_scalar(query, {"id": table_id})
+            row = self.engine.fetch_one(query, params)
         else:
-            value = session.fetch_scalar(query, {"id": table_id})
-        if value is None:
+            row = session.fetch_one(query, params)
+        if row is None:
+            self.forget(table_id)
             raise NotFound(f"no input table '{table_id}'; GET /api/sigma/input-tables lists them")
-        return InputTableDefinition.model_validate_json(value)
+        version = int(row["version"])
+        if known is not None and known[0] == version:
+            return known
+        definition = InputTableDefinition.model_validate_json(row["metadata"])
+        with _DEFINITIONS_LOCK:
+            _DEFINITIONS.setdefault(self.engine, {})[(self.schema, table_id)] = (
+                version,
+                definition,
+            )
+        return version, definition
+
+    def cached(self, table_id: str) -> Cached | None:
+        """The definition as last read in this process, unchecked: a writer checks its
+        version inside the write's transaction."""
+        with _DEFINITIONS_LOCK:
+            return _DEFINITIONS.get(self.engine, {}).get((self.schema, table_id))
+
+    def forget(self, table_id: str) -> None:
+        with _DEFINITIONS_LOCK:
+            _DEFINITIONS.get(self.engine, {}).pop((self.schema, table_id), None)
 
     def describe(self, table_id: str) -> dict[str, Any]:
         """The definition as the API shows it: with its version and pending draft edits."""
@@ -173,6 +213,9 @@ class InputTableCatalog:
             current = self.get(table_id, session)
             updated = self._migrate(session, current, change, confirm_drop)
             check_computed(updated, self.engine.dialect)
+            from trilith.auth.row_security import check_row_rules
+
+            check_row_rules(updated, self.engine.dialect)
             assignments: dict[str, object] = {
                 "name": param("name"),
                 "columns": param("columns"),
@@ -195,6 +238,7 @@ class InputTableCatalog:
             self._audit(
                 session, actor, "update-input-table", table_id, current, updated, request_id
             )
+        self.forget(table_id)
         return updated
 
     def delete(self, table_id: str, actor: str | None, request_id: str | None = None) -> None:
@@ -208,6 +252,7 @@ class InputTableCatalog:
             )
             session.execute(drop_table(data_table(self.schema, table_id)))
             self._audit(session, actor, "delete-input-table", table_id, current, None, request_id)
+        self.forget(table_id)
 
     # --- migration of the data table ---------------------------------------------------
 
@@ -243,6 +288,8 @@ class InputTableCatalog:
             updates["name"] = change.name
         if change.data_entry is not None:
             updates["data_entry"] = change.data_entry
+        if change.row_security is not None:
+            updates["row_security"] = change.row_security
         try:
             return InputTableDefinition.model_validate({**current.model_dump(), **updates})
         except ValueError as exc:

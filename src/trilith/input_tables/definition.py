@@ -28,6 +28,7 @@ __all__ = [
     "InputTableUpdate",
     "LinkedSource",
     "OptionsFrom",
+    "RowRule",
     "new_table_id",
 ]
 
@@ -159,6 +160,15 @@ def new_table_id(name: str) -> str:
 TableId = Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_-]{0,56}$")]
 
 
+class RowRule(_Model):
+    """Row-level security: rows a user of `roles` reads and writes keep `predicate` (a
+    formula over the table's columns, e.g. `[Region] = CurrentUserAttributeText("region")`)
+    true. Checked against the columns when the table is created or changed."""
+
+    predicate: str = Field(min_length=1, max_length=4000)
+    roles: list[Literal["viewer", "editor", "admin"]] = ["viewer", "editor"]
+
+
 class InputTableDefinition(_Model):
     id: TableId | None = None
     name: str = Field(min_length=1, max_length=200)
@@ -168,6 +178,7 @@ class InputTableDefinition(_Model):
     source: LinkedSource | None = None
     primary_key: list[str] = []
     app_id: str | None = None
+    row_security: list[RowRule] = []
 
     @model_validator(mode="after")
     def _consistent(self) -> InputTableDefinition:
@@ -227,3 +238,4 @@ class InputTableUpdate(_Model):
     data_entry: Literal["published", "draft"] | None = None
     columns: list[ColumnDefinition] | None = None
     renames: dict[str, str] = {}
+    row_security: list[RowRule] | None = None

@@ -1,6 +1,12 @@
 """The edit log `sigds_wal`: one entry per row change, written in the same transaction
 as the change, so the log replays to the table's state.
 
+A CSV import that adds rows writes one `import` entry instead of one per row: its
+`row_id` is the prefix every row id of the import starts with, and its `after` describes
+the import (file checksum, row count, mode). Such a row's values as imported are the
+`before` of its first later entry or, if it has none, the row as it is now; `replay` and
+`imported_state` rebuild them from that (docs/input-tables.md, "Edit log").
+
 Edit numbers come from a sequence where the engine has one (DuckDB, PostgreSQL) and
 from the `counters` table otherwise (SQLite, whose writers are serialised anyway).
 """
@@ -24,9 +30,11 @@ from trilith.sql.render import param
 
 __all__ = ["Edit", "EditLog", "HistoryQuery"]
 
-Operation = Literal["insert", "update", "delete"]
+Operation = Literal["insert", "update", "delete", "import"]
 Source = Literal["api", "action", "csv", "revert", "publish"]
 INSERT_CHUNK = 200
+# Length of the row-id prefix an `import` entry carries (csv.layout.ROW_PREFIX_LENGTH).
+IMPORT_PREFIX = 12
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +78,10 @@ class EditLog:
         self.engine = engine
         self.schema = schema
         self.table = table(schema, "sigds_wal")
+        # The rows of an import as they are now, by row-id prefix (set by `RowStore`).
+        self.imported_rows: Callable[[str], dict[str, dict[str, Any]]] | None = None
+        # Row-level security: history keeps the entries of the rows this query selects.
+        self.visible_rows: tuple[exp.Select, dict[str, Any]] | None = None
         self._reserve: Callable[[Session, int], list[int]] = (
             self._from_sequence if engine.SUPPORTS_SEQUENCES else self._from_counter
         )
@@ -126,8 +138,19 @@ class EditLog:
     def history(self, table_id: str, query: HistoryQuery) -> tuple[list[dict[str, Any]], int]:
         conditions: list[exp.Expr] = [exp.column("table_id").eq(param("table_id"))]
         params: dict[str, Any] = {"table_id": table_id}
+        if query.row_id is not None:
+            # The row's own entries, and the import that created it, if one did.
+            conditions.append(
+                exp.or_(
+                    exp.column("row_id").eq(param("row_id")),
+                    exp.and_(
+                        exp.column("operation").eq(exp.Literal.string("import")),
+                        exp.column("row_id").eq(param("row_prefix")),
+                    ),
+                )
+            )
+            params |= {"row_id": query.row_id, "row_prefix": query.row_id[:IMPORT_PREFIX]}
         filters = (
-            ("row_id", query.row_id, exp.EQ),
             ("actor", query.actor, exp.EQ),
             ("at", query.since, exp.GTE),
             ("at", query.until, exp.LTE),
@@ -137,6 +160,10 @@ class EditLog:
                 name = f"f{index}"
                 conditions.append(operator(this=exp.column(column), expression=param(name)))
                 params[name] = value
+        if self.visible_rows is not None:
+            visible, visible_params = self.visible_rows
+            conditions.append(exp.column("row_id").isin(query=visible.copy()))
+            params |= visible_params
         where = exp.and_(*conditions)
         count = exp.select(exp.func("COUNT", exp.Star())).from_(self.table).where(where)
         page = (
@@ -167,21 +194,60 @@ class EditLog:
         row = session.fetch_one(query, {"t": table_id, "n": edit_no})
         return _entry(row) if row else None
 
-    def replay(self, table_id: str) -> dict[str, dict[str, Any]]:
-        """The table's rows rebuilt from the log alone: row id → values."""
+    def replay(
+        self, table_id: str, current: Callable[[str], dict[str, dict[str, Any]]] | None = None
+    ) -> dict[str, dict[str, Any]]:
+        """The table's rows rebuilt from the log: row id → values. An `import` entry
+        brings in its rows as imported: the `before` of each one's first later entry, or
+        its values now (`current(prefix)`, the rows whose ids start with `prefix`)."""
         query = (
-            exp.select("row_id", "operation", "after_values")
+            exp.select("edit_no", "row_id", "operation", "before_values", "after_values")
             .from_(self.table)
             .where(exp.column("table_id").eq(param("t")))
             .order_by("edit_no")
         )
+        entries = self.engine.fetch_rows(query, {"t": table_id})
         state: dict[str, dict[str, Any]] = {}
-        for row_id, operation, after in self.engine.fetch_rows(query, {"t": table_id}):
+        for index, (_, row_id, operation, _, after) in enumerate(entries):
             if operation == "delete":
                 state.pop(row_id, None)
+            elif operation == "import":
+                current = current or self.imported_rows
+                imported = dict(current(row_id)) if current else {}
+                changed: set[str] = set()
+                for _, later_id, later_op, before, _ in entries[index + 1 :]:
+                    if later_op == "import" or not str(later_id).startswith(row_id):
+                        continue
+                    if later_id not in changed and before is not None:
+                        imported[later_id] = json.loads(before)
+                    changed.add(later_id)
+                state |= imported
             else:
                 state[row_id] = json.loads(after)
         return state
+
+    def imported_state(
+        self, session: Session, table_id: str, row_id: str, edit_no: int
+    ) -> tuple[bool, dict[str, Any] | None]:
+        """For a row of the import `edit_no`: whether a later entry of the row exists,
+        and if so that entry's `before` (the row as imported)."""
+        query = (
+            exp.select("before_values")
+            .from_(self.table)
+            .where(
+                exp.and_(
+                    exp.column("table_id").eq(param("t")),
+                    exp.column("row_id").eq(param("r")),
+                    exp.column("edit_no") > param("n"),
+                )
+            )
+            .order_by("edit_no")
+            .limit(1)
+        )
+        rows = session.fetch_rows(query, {"t": table_id, "r": row_id, "n": edit_no})
+        if not rows:
+            return False, None
+        return True, json.loads(rows[0][0]) if rows[0][0] else None
 
 
 def _entry(row: dict[str, Any]) -> dict[str, Any]:

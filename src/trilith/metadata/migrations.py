@@ -95,11 +95,41 @@ def _users(engine: Engine, schema: str) -> list[exp.Expression]:
     return statements
 
 
+def _embed(engine: Engine, schema: str) -> list[exp.Expression]:
+    statements: list[exp.Expression] = []
+    for name in ("embed_clients", "embed_jti"):
+        columns, primary_key = BASE_TABLES[name]
+        statements.append(create_table(table(schema, name), columns, primary_key))
+    return statements
+
+
+def _sessions_and_grants(engine: Engine, schema: str) -> list[exp.Expression]:
+    statements: list[exp.Expression] = []
+    for name in ("sessions", "grants"):
+        columns, primary_key = BASE_TABLES[name]
+        statements.append(create_table(table(schema, name), columns, primary_key))
+    if engine.SUPPORTS_INDEXES:
+        statements.append(
+            create_index(
+                f"ix_{schema}_grants_object", table(schema, "grants"), ["object_type", "object_id"]
+            )
+        )
+    return statements
+
+
+def _ai_documents(engine: Engine, schema: str) -> list[exp.Expression]:
+    columns, primary_key = BASE_TABLES["ai_documents"]
+    return [create_table(table(schema, "ai_documents"), columns, primary_key)]
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "base tables", _base_tables),
     Migration(2, "lookup indexes for the edit log, runs, audit and layout", _lookup_indexes),
     Migration(3, "schedule fires, claimed once per due time", _schedule_fires),
     Migration(4, "users and their hashed API tokens", _users),
+    Migration(5, "embed clients and used embed token ids", _embed),
+    Migration(6, "browser sessions and per-app / per-input-table grants", _sessions_and_grants),
+    Migration(7, "analysed documents and their AI results", _ai_documents),
 )
 LATEST_VERSION = MIGRATIONS[-1].version
 

@@ -186,6 +186,58 @@ BASE_TABLES: dict[str, tuple[tuple[C, ...], tuple[str, ...]]] = {
         ),
         ("token_id",),
     ),
+    # Embed clients keep no secret, only a nonce it is derived from and its fingerprint.
+    "embed_clients": (
+        (
+            C("client_id", "TEXT", nullable=False),
+            C("name", "TEXT", nullable=False),
+            C("max_role", "TEXT", nullable=False),
+            C("secret_nonce", "TEXT", nullable=False),
+            C("secret_fingerprint", "TEXT", nullable=False),
+            C("created_at", "TIMESTAMP", nullable=False),
+            C("created_by", "TEXT"),
+            C("rotated_at", "TIMESTAMP"),
+            C("disabled", "BOOLEAN", nullable=False),
+        ),
+        ("client_id",),
+    ),
+    # Embed token ids seen, kept until the token expires: a second use is a replay.
+    "embed_jti": (
+        (
+            C("client_id", "TEXT", nullable=False),
+            C("jti", "TEXT", nullable=False),
+            C("expires_at", "TIMESTAMP", nullable=False),
+            C("used_at", "TIMESTAMP", nullable=False),
+        ),
+        ("client_id", "jti"),
+    ),
+    # Browser sessions: a random id in an HttpOnly cookie, kept here as its SHA-256.
+    "sessions": (
+        (
+            C("session_hash", "TEXT", nullable=False),
+            C("user_id", "TEXT", nullable=False),
+            C("token_id", "TEXT"),
+            C("csrf_token", "TEXT", nullable=False),
+            C("created_at", "TIMESTAMP", nullable=False),
+            C("expires_at", "TIMESTAMP", nullable=False),
+            C("revoked_at", "TIMESTAMP"),
+        ),
+        ("session_hash",),
+    ),
+    # Per-app and per-input-table grants: a principal (user, role or team) and a level.
+    "grants": (
+        (
+            C("grant_id", "TEXT", nullable=False),
+            C("principal_type", "TEXT", nullable=False),
+            C("principal", "TEXT", nullable=False),
+            C("object_type", "TEXT", nullable=False),
+            C("object_id", "TEXT", nullable=False),
+            C("level", "TEXT", nullable=False),
+            C("created_at", "TIMESTAMP", nullable=False),
+            C("created_by", "TEXT"),
+        ),
+        ("grant_id",),
+    ),
     "schedule_fires": (
         (
             C("app_id", "TEXT", nullable=False),
@@ -212,5 +264,28 @@ BASE_TABLES: dict[str, tuple[tuple[C, ...], tuple[str, ...]]] = {
             C("status", "TEXT", nullable=False),
         ),
         ("usage_id",),
+    ),
+    # One row per document sent to POST /api/ai/documents: what it was and what AI found.
+    "ai_documents": (
+        (
+            C("document_id", "TEXT", nullable=False),
+            C("at", "TIMESTAMP", nullable=False),
+            C("actor", "TEXT"),
+            C("app_id", "TEXT"),
+            C("filename", "TEXT"),
+            C("document_type", "TEXT", nullable=False),
+            C("bytes", "BIGINT", nullable=False),
+            C("sha256", "TEXT", nullable=False),
+            C("pages", "INT", nullable=False),
+            C("ocr_pages", "INT", nullable=False),
+            C("analysis", "TEXT", nullable=False),
+            C("classification", "TEXT"),
+            C("result", "TEXT"),
+            C("entities", "TEXT"),
+            C("confidence", "DOUBLE"),
+            C("extracted_text", "TEXT"),
+            C("processing_ms", "DOUBLE"),
+        ),
+        ("document_id",),
     ),
 }

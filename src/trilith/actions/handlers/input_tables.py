@@ -16,7 +16,8 @@ from sqlglot import exp
 
 from trilith.actions.context import RunContext
 from trilith.actions.registry import Parameters, Reference, handler
-from trilith.auth.permissions import require
+from trilith.auth.grants import GrantStore
+from trilith.auth.permissions import Resource, current
 from trilith.errors import Conflict, ValidationFailed
 from trilith.formula import Scope, compile_formula
 from trilith.input_tables.rows import RowStore
@@ -90,9 +91,10 @@ class UpsertRows(Parameters):
 
 def _store(ctx: RunContext, table_id: str) -> RowStore:
     """The table's rows, for an actor allowed to write them: an action cannot write where
-    its caller may not."""
-    require(ctx.actor, "edit-input-table")
-    return ctx.tables.rows(table_id)
+    its caller may not (role, grants on the table, and its row-level security)."""
+    grants = GrantStore(ctx.tables.engine, ctx.tables.schema)
+    current(ctx.actor, grants).require("edit-input-table", Resource("input_table", table_id))
+    return ctx.tables.rows(table_id, actor=ctx.actor)
 
 
 def _values(ctx: RunContext, sources: dict[str, Any]) -> dict[str, Any]:
@@ -112,8 +114,9 @@ def insert_rows(params: InsertRows, ctx: RunContext) -> Any:
 
 
 def _matching(ctx: RunContext, store: RowStore, target: RowTarget, session: Any) -> list[str]:
-    """Row ids the target chooses, read inside the write's transaction."""
-    query = exp.select(exp.column("_row_id", quoted=True)).from_(store.table)
+    """Row ids the target chooses (of the rows the caller may see), read inside the
+    write's transaction."""
+    query = exp.select(exp.column("_row_id", quoted=True)).from_(store.relation())
     params: dict[str, Any] = {}
     if target.row_identifier is not None:
         wanted = ctx.resolve(target.row_identifier)
@@ -125,7 +128,7 @@ def _matching(ctx: RunContext, store: RowStore, target: RowTarget, session: Any)
             exp.column(target.key_column, quoted=True).isin(*(param(n) for n in names))
         )
         params = dict(zip(names, values, strict=True))
-        found = [row[0] for row in session.fetch_rows(query, params)]
+        found = [row[0] for row in session.fetch_rows(query, params | store.relation_params)]
         if len(found) > len(values):
             raise Conflict(
                 f"{target.key_column} = {wanted!r} matches {len(found)} rows of {store.table_id}; "
@@ -150,7 +153,7 @@ def _matching(ctx: RunContext, store: RowStore, target: RowTarget, session: Any)
             conditions.append(exp.column(column, quoted=True).eq(param(f"w{i}")))
             params[f"w{i}"] = ctx.resolve(source)
         query = query.where(exp.and_(*conditions))
-    return [row[0] for row in session.fetch_rows(query, params)]
+    return [row[0] for row in session.fetch_rows(query, params | store.relation_params)]
 
 
 @handler("update_rows", "input_tables", UpdateRows, aliases=("update_row",), writes=True)
@@ -196,14 +199,14 @@ def upsert_rows(params: UpsertRows, ctx: RunContext) -> str:
         ]
         query = (
             exp.select(exp.column("_row_id", quoted=True))
-            .from_(store.table)
+            .from_(store.relation())
             .where(exp.and_(*conditions))
         )
         keys = {
             f"k{i}": store.validator.update({k: values[k]})[k]
             for i, k in enumerate(params.key_columns)
         }
-        found = [row[0] for row in session.fetch_rows(query, keys)]
+        found = [row[0] for row in session.fetch_rows(query, keys | store.relation_params)]
         if len(found) > 1:
             raise Conflict(
                 f"the key matches {len(found)} rows of {store.table_id}; nothing was changed"

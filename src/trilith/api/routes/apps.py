@@ -16,7 +16,7 @@ from starlette.concurrency import run_in_threadpool
 
 from trilith.api.deps import AppStoreDep, CurrentActor, WarehouseDep
 from trilith.apply import apply_app
-from trilith.auth.permissions import require
+from trilith.auth.permissions import require, visible_apps
 from trilith.errors import BadRequest, UnsupportedMediaType
 from trilith.spec import App, app_from_data, load_app_text
 
@@ -45,6 +45,7 @@ async def _spec_from_request(request: Request) -> App:
 async def list_apps(store: AppStoreDep, actor: CurrentActor) -> dict[str, Any]:
     require(actor, "view-app")
     rows = await run_in_threadpool(store.summaries)
+    rows = await run_in_threadpool(visible_apps, actor, rows)  # grants narrow the list
     return {"apps": rows, "total": len(rows)}
 
 

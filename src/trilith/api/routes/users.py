@@ -22,12 +22,14 @@ class UserCreate(BaseModel):
     role: Literal["viewer", "editor", "admin"]
     email: str | None = None
     expires_in_days: int | None = Field(None, ge=1, le=3650, alias="expiresInDays")
+    scopes: list[Literal["read", "write", "admin", "api"]] | None = None
 
 
 class TokenCreate(BaseModel):
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
     expires_in_days: int | None = Field(None, ge=1, le=3650, alias="expiresInDays")
+    scopes: list[Literal["read", "write", "admin", "api"]] | None = None
 
 
 def _store(warehouse: WarehouseDep) -> UserStore:
@@ -54,6 +56,7 @@ async def create_user(
             email=body.email,
             expires_in_days=body.expires_in_days,
             request_id=getattr(request.state, "request_id", None),
+            scopes=list(body.scopes) if body.scopes else None,
         )
     )
     return {
@@ -70,9 +73,18 @@ async def create_token(
 ) -> dict[str, Any]:
     require(actor, "manage-users")
     days = body.expires_in_days if body else None
-    issued = await run_in_threadpool(_store(warehouse).issue_token, user_id, days)
+    scopes: list[str] | None = list(body.scopes) if body and body.scopes else None
+    issued = await run_in_threadpool(_store(warehouse).issue_token, user_id, days, scopes)
     expires = issued.expires_at.isoformat() if issued.expires_at else None
     return {"token": issued.token, "token_id": issued.token_id, "expires_at": expires}
+
+
+@router.get("/{user_id}/tokens")
+async def list_tokens(user_id: str, warehouse: WarehouseDep, actor: CurrentActor) -> dict[str, Any]:
+    """A user's tokens: ids, scopes, expiry and revocation (never the tokens)."""
+    require(actor, "manage-users")
+    found = await run_in_threadpool(_store(warehouse).tokens_of, user_id)
+    return {"tokens": found, "total": len(found)}
 
 
 @router.delete("/tokens/{token_id}", status_code=204)
