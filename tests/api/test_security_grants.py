@@ -186,3 +186,33 @@ def test_an_app_table_without_grants_follows_its_app(api: Api) -> None:
         api, principal_type="user", principal=other["user_id"], object_type="app", object_id="sales"
     )
     assert api.client.get(leads, headers=viewer).status_code == 403
+    listed = api.client.get("/api/sigma/input-tables", headers=viewer).json()["input_tables"]
+    assert "leads" not in [t["id"] for t in listed]  # hidden with its app
+    assert "notes" in [t["id"] for t in listed]  # no grants: open
+
+
+def test_running_an_apps_sequence_needs_a_view_of_the_app(api: Api) -> None:
+    app = {
+        **APP,
+        "id": "desk",
+        "controls": [{"id": "who", "type": "text"}],
+        "actions": [
+            {
+                "id": "greet",
+                "actions": [{"type": "set_control", "control": "who", "value": "hi"}],
+            }
+        ],
+    }
+    assert api.client.post("/api/apps", json=app, headers=ADMIN).status_code == 201
+    viewer, _ = api.user("nia", "viewer")
+    _, other = api.user("oli", "viewer")
+    body = {"sequence_id": "greet", "app_id": "desk", "context": {}}
+    ran = api.client.post("/api/actions/execute", json=body, headers=viewer)
+    assert ran.status_code == 200, ran.text
+    assert ran.json()["success"] is True
+    _grant(
+        api, principal_type="user", principal=other["user_id"], object_type="app", object_id="desk"
+    )
+    refused = api.client.post("/api/actions/execute", json=body, headers=viewer)
+    assert refused.status_code == 403
+    assert "no view grant on app 'desk'" in refused.json()["error"]["message"]

@@ -182,3 +182,47 @@ def test_embed_clients_need_the_jwt_secret(tmp_path: Any) -> None:
         )
         assert response.status_code == 500
         assert "TRILITH_JWT_SECRET" in response.json()["error"]["message"]
+
+
+def test_a_session_reaches_only_its_apps_tables_and_sequences(api: TestClient) -> None:
+    def app(app_id: str) -> dict[str, Any]:
+        return {
+            "id": app_id,
+            "title": app_id,
+            "controls": [{"id": "who", "type": "text"}],
+            "input_tables": [
+                {
+                    "id": f"{app_id}_notes",
+                    "name": "Notes",
+                    "columns": [{"name": "t", "type": "text"}],
+                }
+            ],
+            "pages": [
+                {"id": "home", "elements": [{"id": "intro", "type": "text", "content": "hi"}]}
+            ],
+            "actions": [
+                {"id": f"{app_id}_go", "actions": [{"type": "set_control", "control": "who"}]}
+            ],
+        }
+
+    for app_id in ("mine", "theirs"):
+        assert api.post("/api/apps", json=app(app_id), headers=AUTH).status_code == 201
+    loose = {"id": "loose", "name": "Loose", "columns": [{"name": "t", "type": "text"}]}
+    assert api.post("/api/sigma/input-tables", json=loose, headers=AUTH).status_code == 201
+    response = api.get("/embed/mine", params={"jwt": token(make_client(api))})
+    if response.status_code == 503:  # the UI is not built
+        return
+    bearer = {"Authorization": f"Bearer {session_of(response.text)['session']}"}
+    rows = "/api/sigma/input-tables/{}/rows"
+    assert api.get(rows.format("mine_notes"), headers=bearer).status_code == 200
+    for table in ("theirs_notes", "loose"):
+        refused = api.get(rows.format(table), headers=bearer)
+        assert refused.status_code == 403, table
+        assert "embed session of app 'mine' may not reach" in refused.json()["error"]["message"]
+    own = {"sequence_id": "mine_go", "app_id": "mine", "context": {}}
+    assert api.post("/api/actions/execute", json=own, headers=bearer).status_code == 200
+    other = {"sequence_id": "theirs_go", "app_id": "theirs", "context": {}}
+    assert api.post("/api/actions/execute", json=other, headers=bearer).status_code == 403
+    assert (
+        api.post("/api/sigma/actions/theirs_go/execute", json={}, headers=bearer).status_code == 403
+    )

@@ -490,3 +490,24 @@ def test_sql_sources_must_be_one_read_only_query_over_controls(problems: Problem
         "(line 1, column 17): Expected table name but got 'WHERE'",
         "app.yaml:12:32: sources[6].dialect: unknown SQL dialect 'klingon'",
     ]
+
+
+def test_step_references_are_read_by_every_name_the_seeds_give_them(problems: Problems) -> None:
+    base = """\
+        id: app
+        title: App
+        controls:
+          - {id: region, type: list}
+        pages:
+          - id: main
+            elements:
+              - {id: go, type: button, label: Go, actions: [s1, s2, s3]}
+        actions:
+          - {id: s1, element: go, actions: [{type: set_control, target_control: region, value: N}]}
+          - {id: s2, element: go, actions: [{type: set_control, parameters: {targetControl: region}}]}
+          - {id: s3, element: go, actions: [{type: set_control, target_control: nowhere}]}
+        """
+    assert problems(base) == [
+        "app.yaml:12:57: actions[2].actions[0].target_control: unknown control 'nowhere'; "
+        "use one of: region"
+    ]

@@ -88,6 +88,10 @@ class _Grants:
         store = GrantStore(self.warehouse.engine, self.warehouse.schema)
         return store.governing(object_type, object_id)
 
+    def app_of(self, table_id: str) -> str | None:
+        self.warehouse.ensure_ready()
+        return GrantStore(self.warehouse.engine, self.warehouse.schema).app_of(table_id)
+
 
 # Path parameters that name the object a route acts on, by route prefix.
 _RESOURCE_PATHS: tuple[tuple[str, str, str], ...] = (

@@ -28,6 +28,8 @@ class Actor:
     email: str | None = None
     teams: frozenset[str] = frozenset()
     attributes: Mapping[str, str] = field(default_factory=dict)
+    # An embed session reaches only the app it embeds (and that app's input tables).
+    app_scope: str | None = None
 
 
 def user_context(actor: Actor) -> UserContext:

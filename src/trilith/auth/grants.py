@@ -174,13 +174,18 @@ class GrantStore:
         own = self.find(object_type, object_id)
         if own or object_type != "input_table":
             return own
+        app_id = self.app_of(object_id)
+        return self.find("app", app_id) if app_id else []
+
+    def app_of(self, table_id: str) -> str | None:
+        """The app an input table belongs to (None for a table made outside any app)."""
         app_id = self.engine.fetch_scalar(
             exp.select("app_id")
             .from_(table(self.schema, "input_tables"))
             .where(exp.column("id").eq(param("t"))),
-            {"t": object_id},
+            {"t": table_id},
         )
-        return self.find("app", str(app_id)) if app_id else []
+        return str(app_id) if app_id else None
 
 
 def _exists(session: Any, schema: str, name: str, key: str, value: str) -> bool:

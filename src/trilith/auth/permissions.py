@@ -30,6 +30,7 @@ __all__ = [
     "require",
     "unbind",
     "visible_apps",
+    "visible_tables",
 ]
 
 _RANK: dict[Role, int] = {"viewer": 0, "editor": 1, "admin": 2}
@@ -63,6 +64,8 @@ class Resource:
 class GrantLookup(Protocol):
     def governing(self, object_type: str, object_id: str) -> list[Grant]: ...
 
+    def app_of(self, table_id: str) -> str | None: ...
+
 
 @dataclass
 class Permissions:
@@ -95,6 +98,10 @@ class Permissions:
                 f"{actor.name} ({actor.role}) may not {action.replace('-', ' ')}; "
                 f"that needs the {needed} role"
             )
+        if resource is not None and actor.app_scope is not None:
+            outside = self._outside_scope(actor.app_scope, resource)
+            if outside is not None:
+                return outside
         if resource is None or actor.role == "admin" or self.grants is None:
             return None
         if resource not in self._grants:
@@ -110,6 +117,19 @@ class Permissions:
             f"{actor.name} ({actor.role}) has no {level} grant on {resource.describe()}; "
             "an admin grants access with POST /api/grants"
         )
+
+    def _outside_scope(self, scope: str, resource: Resource) -> str | None:
+        """Why an embed session of app `scope` may not reach `resource`, if it may not:
+        other apps, and input tables of other apps or of none, are outside it."""
+        if resource.type == "app":
+            owner: str | None = resource.id
+        elif self.grants is None:
+            return None
+        else:
+            owner = self.grants.app_of(resource.id)
+        if owner == scope:
+            return None
+        return f"an embed session of app '{scope}' may not reach {resource.describe()}"
 
 
 def _needed(action: str) -> Role:
@@ -145,6 +165,16 @@ def visible_apps(actor: Actor, apps: list[dict[str, Any]]) -> list[dict[str, Any
     """The apps (summaries with an `id`) the actor may view: grants narrow the list."""
     checker = current(actor)
     return [a for a in apps if checker.allowed("view-app", Resource("app", str(a["id"])))]
+
+
+def visible_tables(actor: Actor, tables: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The input tables (summaries with an `id`) the actor may view."""
+    checker = current(actor)
+    return [
+        t
+        for t in tables
+        if checker.allowed("view-input-table", Resource("input_table", str(t["id"])))
+    ]
 
 
 def allowed(actor: Actor, action: str, resource: Resource | None = None) -> bool:

@@ -263,5 +263,6 @@ def read_session(token: str, master_secret: str) -> tuple[Actor, str, str]:
         email=email,
         teams=frozenset(payload.get("teams") or []),
         attributes=dict(payload.get("attrs") or {}),
+        app_scope=str(payload.get("app")),
     )
     return actor, str(payload.get("cid")), str(payload.get("app"))

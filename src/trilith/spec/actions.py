@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from pydantic import ConfigDict, Field, model_validator
+from pydantic.alias_generators import to_camel
 
 from trilith.spec.base import Identifier, ReferenceKind, SpecModel, to_snake
 
@@ -53,6 +54,14 @@ STEP_REFERENCES: dict[str, tuple[tuple[str, ReferenceKind], ...]] = {
 }
 
 
+#: Other names a referencing parameter goes by (the seeds' and the action handlers').
+PARAM_ALIASES: dict[str, tuple[str, ...]] = {
+    "control": ("target_control", "control_id"),
+    "input_table": ("target_table", "table_id"),
+    "modal": ("modal_id",),
+}
+
+
 def register_step_references(step_type: str, *params: tuple[str, ReferenceKind]) -> None:
     """Declare which parameters of ``step_type`` name elements, controls, tables …"""
     STEP_REFERENCES[step_type] = tuple(params)
@@ -91,6 +100,21 @@ class ActionStep(SpecModel):
     def params(self) -> dict[str, Any]:
         """The step's parameters, everything but ``type``."""
         return dict(self.model_extra or {})
+
+    def param(self, name: str) -> tuple[tuple[str, ...], Any]:
+        """A parameter by its name or one of the names the seeds give it, written at the
+        top level or inside the seed's ``parameters`` mapping: its path within the step
+        and its value (``((name,), None)`` when it is absent)."""
+        nested = self.params.get("parameters")
+        places: list[tuple[tuple[str, ...], dict[str, Any]]] = [((), self.params)]
+        if isinstance(nested, dict):
+            places.append((("parameters",), nested))
+        for prefix, place in places:
+            for key in (name, *PARAM_ALIASES.get(name, ())):
+                for spelling in (key, to_camel(key)):
+                    if spelling in place:
+                        return (*prefix, spelling), place[spelling]
+        return (name,), None
 
 
 class ActionSequence(SpecModel):

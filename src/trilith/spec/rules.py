@@ -87,14 +87,14 @@ def _references(index: AppIndex) -> Iterator[Finding]:
         for step_position, step in enumerate(sequence.actions):
             step_path = (*path, "actions", step_position)
             for param, kind in STEP_REFERENCES.get(step.type, ()):
-                target = step.params.get(param)
+                where, target = step.param(param)
                 if not isinstance(target, str):
                     noun = KIND_NOUNS[kind]
                     yield Finding(
                         step_path, f"{step.type} needs '{param}', the id of {with_article(noun)}"
                     )
                 elif problem := index.check_reference(kind, target):
-                    yield Finding((*step_path, param), problem)
+                    yield Finding((*step_path, *where), problem)
 
 
 @rule("action-owner")

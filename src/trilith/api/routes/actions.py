@@ -3,7 +3,8 @@
 Seed 000's collection `/api/sigma/actions` (define, list, change, delete, execute) and
 seed 004 §7.2's `/api/actions` (execute, status, control, history). Viewers may run
 sequences (an input-table write inside still needs the editor role); admins define them.
-Execution is rate limited per actor (`TRILITH_ACTION_RATE_LIMIT`, 30/minute by default).
+Execution is rate limited per actor (`TRILITH_ACTION_RATE_LIMIT`, 30/minute by default),
+and so is the status poll (`TRILITH_STATUS_RATE_LIMIT`, 100/minute).
 """
 
 from __future__ import annotations
@@ -22,9 +23,8 @@ from trilith.actions.model import ActionSequence
 from trilith.actions.service import Actions
 from trilith.api.deps import ActionsDep, CurrentActor
 from trilith.auth import Actor
-from trilith.auth.permissions import allowed, require
-from trilith.errors import NotFound, ValidationFailed
-from trilith.ratelimit import parse_rate
+from trilith.auth.permissions import Resource, allowed, require
+from trilith.errors import NotFound, PermissionDenied, ValidationFailed
 
 router = APIRouter(tags=["actions"])
 
@@ -68,6 +68,12 @@ def _request_id(request: Request) -> str | None:
     return getattr(request.state, "request_id", None)
 
 
+async def _rate_limit(request: Request, route_class: str, actor: Actor) -> None:
+    """Per actor and route class (`trilith.ratelimit.ROUTE_CLASSES`); 429 past the rate."""
+    state = request.app.state
+    await run_in_threadpool(state.rate_limiter.check, state.settings, route_class, actor.id)
+
+
 async def _execute(
     request: Request,
     actions: Actions,
@@ -79,14 +85,20 @@ async def _execute(
     idempotency_key: str | None,
 ) -> JSONResponse:
     require(actor, "execute-action")
-    limit, window = parse_rate(request.app.state.settings.action_rate_limit)
-    request.app.state.rate_limiter.hit(f"execute:{actor.id}", limit, window)
+    await _rate_limit(request, "execute", actor)
 
     def run() -> dict[str, Any]:
         sequence = actions.catalog.get(sequence_id, app_id)
+        owner = sequence.app_id or app_id or body.app_id
+        if owner is not None:
+            require(actor, "execute-action", Resource("app", owner))
+        elif actor.app_scope is not None:
+            raise PermissionDenied(
+                f"an embed session of app '{actor.app_scope}' may run only that app's sequences"
+            )
         ctx = actions.context(
             actor,
-            sequence.app_id or app_id or body.app_id,
+            owner,
             controls=body.controls,
             selection=Selection(
                 rows=body.selection.rows,
@@ -251,10 +263,15 @@ async def run_status(run_id: str, actions: ActionsDep, actor: CurrentActor) -> d
 
 @router.get("/api/actions/sequences/{sequence_id}/status")
 async def sequence_status(
-    sequence_id: str, actions: ActionsDep, actor: CurrentActor, app_id: str | None = None
+    sequence_id: str,
+    request: Request,
+    actions: ActionsDep,
+    actor: CurrentActor,
+    app_id: str | None = None,
 ) -> dict[str, Any]:
     """The sequence's latest run (yours, or anyone's for admins) and whether it is paused."""
     require(actor, "execute-action")
+    await _rate_limit(request, "status", actor)
     return await run_in_threadpool(actions.sequence_status, sequence_id, app_id, actor)
 
 

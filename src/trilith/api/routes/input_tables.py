@@ -16,7 +16,7 @@ from starlette.concurrency import run_in_threadpool
 
 from trilith.api.deps import CurrentActor, InputTablesDep
 from trilith.auth import Actor
-from trilith.auth.permissions import require
+from trilith.auth.permissions import require, visible_tables
 from trilith.input_tables.definition import InputTableDefinition, InputTableUpdate
 from trilith.input_tables.edit_log import HistoryQuery
 from trilith.input_tables.query import MAX_LIMIT, RowQuery, parse_filter, parse_sort
@@ -57,7 +57,11 @@ def _written(outcome: tuple[str, list[dict[str, Any]]], live_status: int) -> JSO
 @router.get("")
 async def list_tables(tables: InputTablesDep, actor: CurrentActor) -> dict[str, Any]:
     require(actor, "view-input-table")
-    found = await run_in_threadpool(tables.catalog.summaries)
+
+    def visible() -> list[dict[str, Any]]:
+        return visible_tables(actor, tables.catalog.summaries())
+
+    found = await run_in_threadpool(visible)
     return {"input_tables": found, "total": len(found)}
 
 
