@@ -6,6 +6,7 @@ import json
 import os
 import re
 import sys
+from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
 from typing import Annotated
@@ -17,6 +18,7 @@ from rich.console import Console
 from trilith import __version__
 from trilith.actions.cli import run_sequence_once
 from trilith.apply import apply_app, run_sql_file
+from trilith.engines.base import Engine
 from trilith.engines.registry import create_engine
 from trilith.errors import ConfigurationError, TrilithError
 from trilith.metadata.apps import AppStore
@@ -37,8 +39,10 @@ app = typer.Typer(
 console = Console(stderr=True)
 
 DEMO_WAREHOUSE = "duckdb:///./.trilith/demo.duckdb"
-# The demo app ships with the source tree (`make demo` runs from a checkout).
-DEMO_APP = Path(__file__).resolve().parents[2] / "examples" / "showcase" / "app.yaml"
+DEMO_DATA = Path(".trilith")
+# The demo apps ship with the source tree (`make demo` runs from a checkout).
+SHOWCASE_APP = Path(__file__).resolve().parents[2] / "examples" / "showcase" / "app.yaml"
+DEMO_APPS = ("growthmarketer", "showcase")
 
 WarehouseOption = Annotated[
     str | None,
@@ -81,33 +85,79 @@ def _store(settings: Settings) -> AppStore:
     return AppStore(warehouse.engine, warehouse.schema)
 
 
-def _serve(settings: Settings, spec: Path | None = None, seed: Path | None = None) -> None:
+def _serve(
+    settings: Settings,
+    spec: Path | None = None,
+    seed: Path | None = None,
+    prepare: Callable[[Engine, str], str] | None = None,
+    workers: int = 1,
+) -> None:
+    """Serve; first apply `spec` (after the SQL file `seed`), or run `prepare`."""
     import uvicorn
 
     from trilith.api import create_app
+    from trilith.observability.logs import configure_logging
 
     settings.check_bind()
+    configure_logging(settings.log_format)
     app_spec = load_app(spec) if spec else None
     url = settings.warehouse_url()
     engine = create_engine(url)
+    if prepare is not None:
+        warehouse = Warehouse(engine, settings.writeback_schema)
+        warehouse.ensure_ready()
+        console.print(prepare(engine, warehouse.schema))
     if app_spec is not None:
         warehouse = Warehouse(engine, settings.writeback_schema)
         warehouse.ensure_ready()
         if seed is not None:
             console.print(f"loaded sample data: {run_sql_file(engine, seed)} statements")
         console.print(apply_app(engine, warehouse.schema, app_spec, "cli").summary())
-    application = create_app(settings, engine=engine)
+    if workers > 1 and not engine.SUPPORTS_MULTIPLE_PROCESSES:
+        raise ConfigurationError(
+            f"--workers {workers} needs a warehouse that several processes can share "
+            f"(PostgreSQL, Snowflake, …); {engine.warehouse_type} files are opened by one "
+            "process. Serve with one worker, or set TRILITH_WAREHOUSE to a server."
+        )
     console.print(
         f"[bold]Trilith {__version__}[/] on {engine.warehouse_type} "
         f"({engine.url.redacted()}), mode {settings.sigma_mode}"
     )
-    console.print(f"serving http://{settings.host}:{settings.port}")
+    console.print(f"serving http://{settings.host}:{settings.port} with {workers} worker(s)")
     if settings.auth == "none":
         console.print("[yellow]authentication is off (TRILITH_AUTH=none, loopback only)[/]")
     elif settings.generated_admin_token:
         console.print("TRILITH_ADMIN_TOKEN was not set; this run's admin token is:")
         console.print(settings.effective_admin_token, soft_wrap=True, highlight=False)
-    uvicorn.run(application, host=settings.host, port=settings.port, log_level="info")
+    if workers > 1:
+        engine.close()
+        # Each worker builds its app from the environment: hand it this run's settings,
+        # so every worker accepts the same admin token and signs with the same secret.
+        os.environ.update(
+            TRILITH_WAREHOUSE=url,
+            DATABASE_MODE=settings.resolved_database_mode,
+            TRILITH_ADMIN_TOKEN=settings.effective_admin_token,
+            TRILITH_JWT_SECRET=settings.effective_jwt_secret,
+        )
+        # Workers share their metrics through files (prometheus_client multiprocess mode).
+        if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+            import tempfile
+
+            os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="trilith-metrics-")
+        uvicorn.run(
+            "trilith.api.app:app_from_environment",
+            factory=True,
+            host=settings.host,
+            port=settings.port,
+            workers=workers,
+            log_config=None,
+            access_log=False,
+        )
+        return
+    application = create_app(settings, engine=engine)
+    uvicorn.run(
+        application, host=settings.host, port=settings.port, log_config=None, access_log=False
+    )
 
 
 SpecArgument = Annotated[Path, typer.Argument(help="App spec file (YAML or JSON).", dir_okay=False)]
@@ -122,21 +172,40 @@ def serve(
     warehouse: WarehouseOption = None,
     host: HostOption = None,
     port: PortOption = None,
+    workers: Annotated[
+        int,
+        typer.Option(
+            min=1, help="Server processes (several need a shared warehouse and TRILITH_REDIS_URL)."
+        ),
+    ] = 1,
 ) -> None:
     """Serve the API (and the UI when it is built); with APP, apply that spec first."""
-    _serve(_settings(warehouse, host, port), spec)
+    _serve(_settings(warehouse, host, port), spec, workers=workers)
 
 
 @app.command()
 def demo(
-    warehouse: WarehouseOption = None, host: HostOption = None, port: PortOption = None
+    warehouse: WarehouseOption = None,
+    host: HostOption = None,
+    port: PortOption = None,
+    demo_app: Annotated[
+        str, typer.Option("--app", help="growthmarketer (the default) or showcase.")
+    ] = "growthmarketer",
 ) -> None:
-    """Serve the demo app on an embedded DuckDB file, authentication off on loopback."""
+    """Serve a demo app on an embedded DuckDB file, authentication off on loopback."""
+    if demo_app not in DEMO_APPS:
+        _fail(f"--app: got {demo_app!r}; use one of: {', '.join(DEMO_APPS)}")
     extra = {} if "TRILITH_AUTH" in os.environ else {"auth": "none"}
-    Path(".trilith").mkdir(exist_ok=True)
-    spec = DEMO_APP if DEMO_APP.exists() else None
-    seed = DEMO_APP.with_name("seed.sql") if spec else None
-    _serve(_settings(warehouse or DEMO_WAREHOUSE, host, port, **extra), spec, seed)
+    DEMO_DATA.mkdir(exist_ok=True)
+    settings = _settings(warehouse or DEMO_WAREHOUSE, host, port, **extra)
+    if demo_app == "showcase":
+        _serve(settings, SHOWCASE_APP, SHOWCASE_APP.with_name("seed.sql"))
+        return
+    from trilith.demo import prepare_growthmarketer
+
+    _serve(
+        settings, prepare=lambda engine, schema: prepare_growthmarketer(engine, schema, DEMO_DATA)
+    )
 
 
 @app.command()
@@ -342,6 +411,54 @@ def users_revoke(
     target = _warehouse(_settings(warehouse, None, None))
     UserStore(target.engine, target.schema).revoke(token_id, "cli")
     typer.echo(f"revoked {token_id}")
+
+
+@app.command("embed-url")
+def embed_url(
+    app_id: Annotated[str, typer.Argument(help="Id of the app to embed.")],
+    user: Annotated[str, typer.Option("--user", help="The viewer's email (claim 'sub').")],
+    ttl: Annotated[str, typer.Option(help="Lifetime: 90s, 15m, 1h, 7d (at most 30d).")] = "1h",
+    base_url: Annotated[
+        str | None, typer.Option(help="The server's public URL; default http://HOST:PORT.")
+    ] = None,
+    client: Annotated[
+        str | None, typer.Option(help="Embed client id (default: the only one).")
+    ] = None,
+    account_type: Annotated[
+        str, typer.Option(help="viewer, explorer, creator or admin.")
+    ] = "viewer",
+    team: Annotated[list[str] | None, typer.Option(help="A team of the user (repeatable).")] = None,
+    attribute: Annotated[
+        list[str] | None, typer.Option(help="A user attribute, name=value (repeatable).")
+    ] = None,
+    warehouse: WarehouseOption = None,
+) -> None:
+    """Print a signed embed URL (last line); needs TRILITH_JWT_SECRET as the server has it."""
+    from trilith.embed.signing import parse_ttl, sign_url
+    from trilith.embed.store import EmbedClientStore
+
+    settings = _settings(warehouse, None, None)
+    target = _warehouse(settings)
+    attributes = {}
+    for item in attribute or []:
+        name, sep, value = item.partition("=")
+        if not sep or not name:
+            raise ConfigurationError(f"--attribute takes name=value, not {item!r}")
+        attributes[name] = value
+    signed = sign_url(
+        EmbedClientStore(target.engine, target.schema, settings.jwt_secret),
+        app_id,
+        user,
+        base_url=base_url or f"http://{settings.host}:{settings.port}",
+        ttl=parse_ttl(ttl),
+        client_id=client,
+        account_type=account_type,
+        teams=team,
+        attributes=attributes,
+    )
+    if signed.created_client:
+        console.print(f"created embed client {signed.client_id} ('cli')")
+    typer.echo(signed.url)
 
 
 @app.command()

@@ -62,6 +62,16 @@ class Settings(BaseSettings):
     admin_token: str | None = Field(None, validation_alias=_env("TRILITH_ADMIN_TOKEN"))
     auth: Literal["token", "none"] = Field("token", validation_alias=_env("TRILITH_AUTH"))
     jwt_secret: str | None = Field(None, validation_alias=_env("TRILITH_JWT_SECRET"))
+    # Browser sessions (POST /api/session): cookie flags and lifetime.
+    session_cookie_secure: bool = Field(
+        True, validation_alias=_env("TRILITH_SESSION_COOKIE_SECURE")
+    )
+    session_samesite: Literal["lax", "strict"] = Field(
+        "lax", validation_alias=_env("TRILITH_SESSION_SAMESITE")
+    )
+    session_hours: float = Field(
+        12.0, gt=0, le=24 * 30, validation_alias=_env("TRILITH_SESSION_HOURS")
+    )
     redis_url: str | None = Field(None, validation_alias=_env("TRILITH_REDIS_URL"))
     trusted_origins: str = Field("", validation_alias=_env("TRILITH_TRUSTED_ORIGINS"))
     ai_provider: Literal["warehouse", "local", "openai"] | None = Field(
@@ -75,6 +85,11 @@ class Settings(BaseSettings):
     ai_openai_key: str | None = Field(None, validation_alias=_env("TRILITH_AI_OPENAI_KEY"))
     ai_openai_model: str | None = Field(None, validation_alias=_env("TRILITH_AI_OPENAI_MODEL"))
     action_rate_limit: str = Field("30/minute", validation_alias=_env("TRILITH_ACTION_RATE_LIMIT"))
+    status_rate_limit: str = Field("100/minute", validation_alias=_env("TRILITH_STATUS_RATE_LIMIT"))
+    log_format: Literal["json", "text"] = Field("text", validation_alias=_env("TRILITH_LOG_FORMAT"))
+    health_interval: float = Field(
+        15.0, ge=0, le=3600, validation_alias=_env("TRILITH_HEALTH_INTERVAL")
+    )
     allowed_hosts: str = Field("", validation_alias=_env("TRILITH_ALLOWED_HOSTS"))
     smtp_url: str | None = Field(None, validation_alias=_env("TRILITH_SMTP_URL"))
     scheduler_interval: float = Field(
@@ -102,7 +117,7 @@ class Settings(BaseSettings):
         ModelAccess.parse(value)
         return value
 
-    @field_validator("action_rate_limit")
+    @field_validator("action_rate_limit", "status_rate_limit")
     @classmethod
     def _rate(cls, value: str) -> str:
         from trilith.ratelimit import parse_rate

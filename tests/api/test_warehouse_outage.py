@@ -49,6 +49,7 @@ def make_app(url: str, schema: str) -> TestClient:
         warehouse=f"{url}?pool_timeout=1&connect_timeout=1",
         admin_token=TOKEN,
         writeback_schema=schema,
+        health_interval=0,  # /health checks on every request, not in the background
     )
     return TestClient(create_app(settings))
 

@@ -24,27 +24,33 @@ from trilith.api.routes import (
     ai,
     apps,
     elements,
+    embed,
     events,
+    grants,
     health,
     input_table_csv,
     input_table_export,
     input_tables,
     layout_elements,
+    session,
     sigma,
     ui,
     users,
 )
-from trilith.api.security import SecurityMiddleware
+from trilith.api.security import SecurityMiddleware, TrustedOriginCORS
+from trilith.embed.origins import parse_patterns
 from trilith.engines.base import Engine
 from trilith.engines.registry import create_engine
 from trilith.errors import TrilithError
 from trilith.events import EventBus
+from trilith.observability.health import HealthMonitor
+from trilith.observability.logs import configure_logging
 from trilith.observability.metrics import Metrics
-from trilith.ratelimit import MemoryRateLimiter, RedisRateLimiter
+from trilith.ratelimit import RateLimiter
 from trilith.settings import Settings
 from trilith.warehouse import Warehouse
 
-__all__ = ["create_app"]
+__all__ = ["app_from_environment", "create_app"]
 
 log = logging.getLogger("trilith")
 
@@ -52,6 +58,7 @@ log = logging.getLogger("trilith")
 def create_app(settings: Settings | None = None, *, engine: Engine | None = None) -> FastAPI:
     settings = settings or Settings()
     settings.check_bind()
+    parse_patterns(settings.trusted_origin_list)  # a malformed origin fails at start
     engine = engine or create_engine(settings.warehouse_url())
     warehouse = Warehouse(engine, settings.writeback_schema)
     metrics = Metrics()
@@ -65,8 +72,12 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
             log.warning("starting without a ready warehouse: %s", exc.message)
         if settings.scheduler_interval > 0:
             app.state.scheduler.start()
+        await run_in_threadpool(app.state.events.start)
+        app.state.health_monitor.start()
         yield
+        await run_in_threadpool(app.state.health_monitor.stop)
         await run_in_threadpool(app.state.scheduler.stop)
+        await run_in_threadpool(app.state.events.stop)
         app.state.action_engine.close()
         await run_in_threadpool(warehouse.close)
 
@@ -79,7 +90,14 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.state.settings = settings
     app.state.warehouse = warehouse
     app.state.metrics = metrics
-    app.state.events = EventBus()
+    app.state.events = EventBus(settings.redis_url)
+    app.state.events.listen(metrics.on_event)
+    engine.on_query = metrics.observe_query
+    app.state.health_monitor = HealthMonitor(
+        lambda: health.health_checks(warehouse, settings.redis_url),
+        settings.health_interval,
+        on_report=lambda report: metrics.observe_health(report.services),
+    )
     app.state.action_engine = ActionEngine(
         RunStore(engine, settings.writeback_schema), app.state.events, metrics
     )
@@ -95,12 +113,11 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     if engine.warehouse_type == "duckdb" and settings.ai_provider in (None, "local"):
         # Queries (the mock warehouse's Cortex calls among them) may call AI functions.
         register_functions(engine)
-    app.state.rate_limiter = (
-        RedisRateLimiter(settings.redis_url) if settings.redis_url else MemoryRateLimiter()
-    )
+    app.state.rate_limiter = RateLimiter(settings.redis_url)
     app.state.started_at = time.monotonic()
     install_error_handlers(app)
     app.add_middleware(SecurityMiddleware, trusted_origins=settings.trusted_origin_list)
+    app.add_middleware(TrustedOriginCORS, trusted_origins=settings.trusted_origin_list)
     app.add_middleware(RequestContextMiddleware, metrics=metrics)
     app.include_router(health.router)
     app.include_router(sigma.router)
@@ -115,6 +132,18 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.include_router(actions.router)
     app.include_router(elements.router)
     app.include_router(users.router)
+    app.include_router(session.router)
+    app.include_router(grants.router)
     app.include_router(ai.router)
+    app.include_router(embed.clients)
+    app.include_router(embed.router)
     app.include_router(ui.router)
     return app
+
+
+def app_from_environment() -> FastAPI:
+    """The application configured from the environment alone, logging included: the
+    factory each uvicorn worker calls (`trilith serve --workers N`)."""
+    settings = Settings()
+    configure_logging(settings.log_format)
+    return create_app(settings)

@@ -67,13 +67,15 @@ async def _trilith_error(request: Request, exc: Exception) -> JSONResponse:
     body = error_body(exc.error_type, exc.message, _request_id(request), exc.details, exc.body)
     headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, RateLimited) else None
     if exc.status_code >= 500:
+        error_id = body["error"]["error_id"]
         log.warning(
             "%s %s -> %s [%s]: %s",
             request.method,
             request.url.path,
             exc.status_code,
-            body["error"]["error_id"],
+            error_id,
             exc.message,
+            extra={"error_id": error_id},
         )
     return JSONResponse(body, status_code=exc.status_code, headers=headers)
 

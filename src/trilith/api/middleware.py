@@ -1,7 +1,10 @@
-"""Request context as plain ASGI middleware: request ids, metrics, and the last-resort 500.
+"""Request context as plain ASGI middleware: request ids, metrics, the access log and
+the last-resort 500.
 
 Pure ASGI rather than `BaseHTTPMiddleware`, so streamed responses (SSE, CSV) pass through
-untouched and the per-request cost stays small.
+untouched and the per-request cost stays small. Every request ends with one
+`trilith.access` log line (method, route, status, duration, request id, actor); an
+unhandled exception is logged with the same `error_id` as the 500 body carries.
 """
 
 from __future__ import annotations
@@ -16,11 +19,13 @@ from typing import Any
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from trilith.api.errors import error_body
+from trilith.observability.logs import close_context, open_context
 from trilith.observability.metrics import Metrics
 
 __all__ = ["RequestContextMiddleware"]
 
 log = logging.getLogger("trilith.api")
+access = logging.getLogger("trilith.access")
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:\-]{1,128}$")
 
@@ -37,7 +42,9 @@ class RequestContextMiddleware:
         incoming = dict(scope["headers"]).get(b"x-request-id", b"").decode("latin-1")
         # An id from the caller is echoed only when it is safe to put in logs and headers.
         request_id = incoming if _REQUEST_ID.match(incoming) else uuid.uuid4().hex
-        scope.setdefault("state", {})["request_id"] = request_id
+        state = scope.setdefault("state", {})
+        state["request_id"] = request_id
+        context, token = open_context(request_id, state)
         started = time.perf_counter()
         status = 500
         response_started = False
@@ -57,16 +64,33 @@ class RequestContextMiddleware:
             await self.app(scope, receive, send_with_id)
         except Exception:
             body = error_body("internal_error", "internal server error", request_id)
-            log.exception("unhandled error [%s] request %s", body["error"]["error_id"], request_id)
+            error_id = body["error"]["error_id"]
+            log.exception("unhandled error [%s]", error_id, extra={"error_id": error_id})
             if response_started:
                 raise
             status = 500
             await _send_json(send_with_id, 500, body)
         finally:
+            seconds = time.perf_counter() - started
+            route = _route_template(scope)
             self.metrics.in_flight.dec()
-            self.metrics.observe(
-                scope["method"], _route_template(scope), status, time.perf_counter() - started
+            self.metrics.observe(scope["method"], route, status, seconds)
+            access.info(
+                "%s %s %s %.1f ms",
+                scope["method"],
+                scope["path"],
+                status,
+                seconds * 1000,
+                extra={
+                    "method": scope["method"],
+                    "path": scope["path"],
+                    "route": route,
+                    "status": status,
+                    "duration_ms": round(seconds * 1000, 2),
+                    "actor": context.actor,
+                },
             )
+            close_context(token)
 
 
 def _route_template(scope: Scope) -> str:

@@ -14,8 +14,9 @@ that rewrites a tree before rendering (SQLite folds schema names into table name
 from __future__ import annotations
 
 import threading
+import time
 from abc import ABC, abstractmethod
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, ClassVar
 
@@ -70,12 +71,20 @@ class Session(ABC):
 
     def execute_rendered(self, rendered: RenderedSQL) -> Any:
         """Run SQL already rendered for this engine; return the driver's cursor."""
+        observer = self.engine.on_query
+        started = time.perf_counter()
+        ok = False
         try:
-            return self._run(rendered)
+            cursor = self._run(rendered)
+            ok = True
+            return cursor
         except TrilithError:
             raise
         except Exception as exc:
             raise self.engine.translate_error(exc, rendered.sql) from exc
+        finally:
+            if observer is not None:
+                observer(self.engine.warehouse_type, ok, time.perf_counter() - started)
 
     def fetch_rows(self, statement: Statement, params: Params = None) -> list[tuple[Any, ...]]:
         cursor = self._execute(statement, params)
@@ -130,6 +139,8 @@ class Engine(ABC):
 
     def __init__(self, url: WarehouseURL) -> None:
         self.url = url
+        # Called after each statement with (warehouse type, succeeded, seconds): metrics.
+        self.on_query: Callable[[str, bool, float], None] | None = None
         self.read_dialect: str = url.options.get("dialect", self.dialect)
         # Serialises schema changes among this process's threads; taken before a
         # transaction begins, so a waiting thread never works from a stale snapshot.

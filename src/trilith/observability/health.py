@@ -1,7 +1,10 @@
-"""Health checks: each service is probed with a timeout in its own thread."""
+"""Health checks: each service is probed with a timeout in its own thread; a monitor
+refreshes them in the background and keeps the last report with per-service timings."""
 
 from __future__ import annotations
 
+import logging
+import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -9,7 +12,16 @@ from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
 from typing import Any, Literal
 
-__all__ = ["CHECK_TIMEOUT_S", "HealthCheck", "ServiceStatus", "run_checks"]
+__all__ = [
+    "CHECK_TIMEOUT_S",
+    "HealthCheck",
+    "HealthMonitor",
+    "HealthReport",
+    "ServiceStatus",
+    "run_checks",
+]
+
+log = logging.getLogger("trilith.health")
 
 CHECK_TIMEOUT_S = 2.0
 
@@ -74,3 +86,74 @@ def run_checks(
                 return "unhealthy", results
             status = "degraded"
     return status, results
+
+
+@dataclass(frozen=True)
+class HealthReport:
+    status: Status
+    services: dict[str, ServiceStatus]
+    checked_at: float  # time.time() of the check
+    duration_ms: float
+
+
+class HealthMonitor:
+    """Runs the checks every `interval_s` seconds in a background thread (seed 004 §7.4)
+    and keeps the last report, so `/health` answers at once and load balancers' probes
+    never queue behind a slow warehouse. With `interval_s=0` every `report()` checks."""
+
+    def __init__(
+        self,
+        checks: Callable[[], list[HealthCheck]],
+        interval_s: float,
+        on_report: Callable[[HealthReport], None] | None = None,
+    ) -> None:
+        self._checks = checks
+        self.interval_s = interval_s
+        self._on_report = on_report
+        self._last: HealthReport | None = None
+        self._lock = threading.Lock()
+        self._stopping = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def check_now(self) -> HealthReport:
+        started = time.perf_counter()
+        status, services = run_checks(self._checks())
+        report = HealthReport(status, services, time.time(), (time.perf_counter() - started) * 1000)
+        with self._lock:
+            self._last = report
+        if self._on_report is not None:
+            self._on_report(report)
+        return report
+
+    def report(self) -> HealthReport:
+        """The last background report; a fresh check when there is none yet, when the
+        monitor is off, or when the last one is older than two intervals."""
+        with self._lock:
+            last = self._last
+        fresh_enough = (
+            last is not None
+            and self.interval_s > 0
+            and time.time() - last.checked_at <= 2 * self.interval_s
+        )
+        return last if fresh_enough and last is not None else self.check_now()
+
+    def start(self) -> None:
+        if self.interval_s <= 0 or self._thread is not None:
+            return
+        self._stopping.clear()
+        self._thread = threading.Thread(target=self._run, name="trilith-health", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stopping.set()
+        if self._thread is not None:
+            self._thread.join(CHECK_TIMEOUT_S + 1)
+            self._thread = None
+
+    def _run(self) -> None:
+        while not self._stopping.is_set():
+            try:
+                self.check_now()
+            except Exception:
+                log.exception("health check failed")
+            self._stopping.wait(self.interval_s)

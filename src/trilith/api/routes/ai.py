@@ -1,9 +1,11 @@
 """`/api/ai`: run one AI function, and read what AI has cost (seed 004 §6).
 
 `POST /api/ai/query` takes an `AIQuery` (function, model, prompt, parameters,
-cost_budget) and answers an `AIResult`. `POST /api/ai/documents` reads a text or PDF
-upload and may analyse it (`trilith.ai.documents`). `GET /api/ai/usage` aggregates `sigds.ai_usage`
-by day, actor and model (admins; `?since=YYYY-MM-DD&actor=`).
+cost_budget) and answers an `AIResult`. `POST /api/ai/documents` reads a text, PDF or
+image upload (OCR for images and scanned pages), may analyse it and stores the outcome in
+`sigds.ai_documents` (`trilith.ai.documents`, `trilith.ai.document_analysis`).
+`GET /api/ai/usage` aggregates `sigds.ai_usage` by day, actor and model (admins;
+`?since=YYYY-MM-DD&actor=`).
 """
 
 from __future__ import annotations
@@ -16,7 +18,8 @@ from pydantic import Field
 from starlette.concurrency import run_in_threadpool
 
 from trilith.ai import config, usage_summary
-from trilith.ai.documents import analyse, read_document
+from trilith.ai.document_analysis import analyse
+from trilith.ai.documents import read_document
 from trilith.ai.model import AIParameters, AIQuery, AIResult
 from trilith.api.deps import CurrentActor, WarehouseDep
 from trilith.api.uploads import receive_upload
@@ -37,18 +40,22 @@ async def run_query(
     engine = config.current().engine_for(warehouse.engine, warehouse.schema)
     query = AIQuery.model_validate(body.model_dump(exclude={"app_id"}))
     request_id = getattr(request.state, "request_id", None)
-    return await run_in_threadpool(
+    result: AIResult = await run_in_threadpool(
         engine.execute, query, actor, app_id=body.app_id, request_id=request_id
     )
+    request.app.state.metrics.observe_ai(
+        result.provider, result.model or "", result.tokens_in, result.tokens_out, result.cost
+    )
+    return result
 
 
 @router.post("/documents")
 async def documents(
     request: Request, actor: CurrentActor, warehouse: WarehouseDep
 ) -> dict[str, Any]:
-    """A text or PDF file (multipart field `file`) → its text, and with the form field
-    `analysis` (summarization, classification, sentiment, entity_extraction) the AI
-    result; `categories` and `entities` are comma-separated."""
+    """A text, PDF or image file (multipart field `file`) → its text, and with the form
+    field `analysis` (extraction, classification, summarization, entity_extraction,
+    sentiment) what AI found; `categories` and `entities` are comma-separated."""
     require(actor, "run-ai")
     engine = config.current().engine_for(warehouse.engine, warehouse.schema)
     request_id = getattr(request.state, "request_id", None)
@@ -59,13 +66,15 @@ async def documents(
         )
 
         def run() -> dict[str, Any]:
-            document = read_document(upload.path, upload.filename)
+            data = upload.path.read_bytes()
             return analyse(
                 engine,
-                document,
+                read_document(data, upload.filename),
                 fields.get("analysis", "none"),
                 actor,
                 parameters=parameters,
+                data=data,
+                filename=upload.filename,
                 app_id=fields.get("app_id"),
                 request_id=request_id,
             )

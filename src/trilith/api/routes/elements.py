@@ -29,19 +29,26 @@ router = APIRouter(tags=["elements"])
 ARROW = "application/vnd.apache.arrow.stream"
 
 
+class SortKey(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    column: str = Field(min_length=1, max_length=200)
+    descending: bool = False
+
+
 class QueryBody(BaseModel):
     model_config = ConfigDict(populate_by_name=True, extra="forbid")
 
     controls: dict[str, Any] = {}
-    sort: str | list[dict[str, Any]] | None = None  # "a,-b" or [{"column", "descending"}]
+    sort: str | list[SortKey] | None = None  # "a,-b" or [{"column", "descending"}]
     limit: int = Field(1000, ge=1, le=100_000)
     offset: int = Field(0, ge=0)
 
 
-def _sort(value: str | list[dict[str, Any]] | None) -> list[tuple[str, bool]]:
+def _sort(value: str | list[SortKey] | None) -> list[tuple[str, bool]]:
     if value is None or isinstance(value, str):
         return parse_sort(value)
-    return [(str(s["column"]), bool(s.get("descending", False))) for s in value]
+    return [(key.column, key.descending) for key in value]
 
 
 def _json_default(value: Any) -> Any:

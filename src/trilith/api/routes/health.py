@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from typing import Any
 
@@ -11,7 +12,7 @@ from prometheus_client import CONTENT_TYPE_LATEST
 from starlette.concurrency import run_in_threadpool
 
 from trilith import __version__
-from trilith.observability.health import HealthCheck, run_checks
+from trilith.observability.health import HealthCheck, HealthReport
 from trilith.warehouse import Warehouse
 
 router = APIRouter(tags=["operations"])
@@ -27,10 +28,8 @@ def _redis_probe(url: str) -> None:
         client.close()
 
 
-def health_checks(request: Request) -> list[HealthCheck]:
-    warehouse: Warehouse = request.app.state.warehouse
+def health_checks(warehouse: Warehouse, redis_url: str | None) -> list[HealthCheck]:
     checks = [HealthCheck("warehouse", warehouse.check, critical=True)]
-    redis_url = request.app.state.settings.redis_url
     if redis_url:
         checks.append(HealthCheck("redis", lambda: _redis_probe(redis_url), critical=False))
     return checks
@@ -38,15 +37,22 @@ def health_checks(request: Request) -> list[HealthCheck]:
 
 @router.get("/health")
 async def health(request: Request) -> JSONResponse:
-    status, services = await run_in_threadpool(run_checks, health_checks(request))
-    request.app.state.metrics.warehouse_up.set(1 if services["warehouse"].ok else 0)
+    """The last background check (`TRILITH_HEALTH_INTERVAL`) with each service's status
+    and response time; 503 when a critical service (the warehouse) is down."""
+    report: HealthReport = await run_in_threadpool(request.app.state.health_monitor.report)
+    checked = dt.datetime.fromtimestamp(report.checked_at, dt.UTC).isoformat(timespec="seconds")
     body: dict[str, Any] = {
-        "status": status,
+        "status": report.status,
         "version": __version__,
         "uptime_s": round(time.monotonic() - request.app.state.started_at, 3),
-        "services": {name: result.as_dict() for name, result in services.items()},
+        "checked_at": checked,
+        "check_ms": round(report.duration_ms, 2),
+        "services": {
+            name: {**result.as_dict(), "last_check": checked}
+            for name, result in report.services.items()
+        },
     }
-    return JSONResponse(body, status_code=503 if status == "unhealthy" else 200)
+    return JSONResponse(body, status_code=503 if report.status == "unhealthy" else 200)
 
 
 @router.get("/metrics")
