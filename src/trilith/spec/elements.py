@@ -307,6 +307,9 @@ class Table(ElementBase):
     type: Literal["table"]
     source: str = Field(min_length=1)
     columns: list[str] = []
+    title: str | None = None
+    #: The initial sort: a column, ``-`` first for descending (``-edit_no``).
+    sort: str | None = Field(None, min_length=1)
 
     @property
     def data_source(self) -> str:
@@ -321,6 +324,7 @@ class Pivot(ElementBase):
     rows: list[str] = []
     columns: list[str] = []
     values: list[str] = Field(min_length=1)
+    title: str | None = None
 
     @property
     def data_source(self) -> str:
@@ -344,6 +348,7 @@ class Chart(ElementBase):
     y: Annotated[list[str], BeforeValidator(_as_list)] = []
     series: str | None = None
     value: str | None = None
+    title: str | None = None
 
     @property
     def data_source(self) -> str:

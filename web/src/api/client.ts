@@ -50,7 +50,7 @@ export function withQuery(path: string, query?: RequestOptions["query"]): string
   return text ? `${path}${path.includes("?") ? "&" : "?"}${text}` : path;
 }
 
-function errorFrom(status: number, body: unknown, statusText: string): ApiError {
+export function errorFrom(status: number, body: unknown, statusText: string): ApiError {
   const record = (body && typeof body === "object" ? body : {}) as Record<string, unknown>;
   const error = record.error as { type?: string; message?: string; details?: ErrorDetail[] } | undefined;
   if (error && typeof error === "object") {

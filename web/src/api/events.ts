@@ -18,8 +18,20 @@ export type ServerEvent =
   | { type: "input_table.changed"; data: { table_id: string } }
   | { type: "input_table.deleted"; data: { table_id: string } }
   | { type: "input_table.imported"; data: { table_id: string } }
+  | { type: "import.progress"; data: ImportProgressEvent }
   | { type: "gap"; data: { dropped?: number } }
   | { type: "reconnected"; data: Record<string, never> };
+
+/** `import.progress` (docs/csv-import.md): phases upload → parse → validate → write → done, or failed. */
+export interface ImportProgressEvent {
+  table_id: string | null;
+  import_id: string;
+  phase: "upload" | "parse" | "validate" | "write" | "done" | "failed";
+  rows: number;
+  bytes: number;
+  total_bytes: number;
+  message?: string;
+}
 
 export type ConnectionState = "connecting" | "live" | "offline";
 
@@ -30,6 +42,7 @@ const EVENT_TYPES = [
   "input_table.changed",
   "input_table.deleted",
   "input_table.imported",
+  "import.progress",
   "gap",
 ] as const;
 

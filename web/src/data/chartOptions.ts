@@ -162,5 +162,5 @@ export function chartModel(element: ChartElement, result: QueryResult, color: st
 export function kpiValue(element: ChartElement, result: QueryResult): { label: string; value: unknown } | null {
   const column = columnNamed(result, element.value) ?? result.columns[result.columns.length - 1]?.name;
   if (!column) return null;
-  return { label: prettyColumn(column), value: result.rows[0]?.[column] ?? null };
+  return { label: element.title || prettyColumn(column), value: result.rows[0]?.[column] ?? null };
 }

@@ -66,7 +66,8 @@ function Chart({ element }: { element: ChartElement }) {
   const category = model.category;
   const label = `${element.chart_type} chart, ${rows.data.rows.length} rows`;
   return (
-    <ElementWrapper element={element} className="element-chart-frame">
+    <ElementWrapper element={element} className="element-chart-frame" label={element.title ?? undefined}>
+      {element.title ? <h3 className="element-title">{element.title}</h3> : null}
       <div className="chart" data-rows={rows.data.rows.length} aria-busy={rows.loading || undefined}>
         <Suspense fallback={<div className="echart" />}>
           <EChart

@@ -65,7 +65,8 @@ export function PivotView({ element }: { element: PivotElement }) {
   const colDims = element.columns.filter((c) => types.has(c));
   const multipleMeasures = new Set(table.columns.map((c) => c.value)).size > 1;
   return (
-    <ElementWrapper element={element}>
+    <ElementWrapper element={element} label={element.title ?? undefined}>
+      {element.title ? <h3 className="element-title">{element.title}</h3> : null}
       <div className="pivot" aria-busy={rows.loading || undefined}>
         {!multipleMeasures && colDims.length > 0 && table.columns[0] ? (
           <p className="pivot-caption">

@@ -26,6 +26,14 @@ export function sortParam(sort: Sort): string | null {
   return sort ? `${sort.descending ? "-" : ""}${sort.column}` : null;
 }
 
+/** The spec's `sort` (`column` or `-column`) as a sort. */
+export function parseSort(text: string | null | undefined): Sort {
+  if (!text) return null;
+  const descending = text.startsWith("-");
+  const column = descending ? text.slice(1) : text;
+  return column ? { column, descending } : null;
+}
+
 export default function TableView({ element }: { element: TableElement }) {
   const runtime = useRuntime();
   const appId = runtime.app.id;
@@ -33,7 +41,7 @@ export default function TableView({ element }: { element: TableElement }) {
   const version = useSourceVersion(element.id);
   const [, changed] = useReducer((n: number) => n + 1, 0);
   const [columns, setColumns] = useState<QueryColumn[] | null>(null);
-  const [sort, setSort] = useState<Sort>(null);
+  const [sort, setSort] = useState<Sort>(() => parseSort(element.sort));
   const controlsRef = useRef(controls);
   controlsRef.current = controls;
 
@@ -48,7 +56,9 @@ export default function TableView({ element }: { element: TableElement }) {
         );
         setColumns(result.columns);
         return result as unknown as RowPage;
-      }, changed),
+      }, changed, element.sort ?? null),
+    // The spec's sort is the first one only; later sorts come from header clicks.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
     [appId, element.id],
   );
   useEffect(() => () => cache.dispose(), [cache]);
@@ -117,7 +127,8 @@ export default function TableView({ element }: { element: TableElement }) {
   const total = cache.total;
 
   return (
-    <ElementWrapper element={element} className="element-table-frame">
+    <ElementWrapper element={element} className="element-table-frame" label={element.title ?? undefined}>
+      {element.title ? <h3 className="element-title">{element.title}</h3> : null}
       <div className="data-table" data-total={total} data-testid={`table-${element.id}`}>
         <div className="data-table-grid">
           <DataEditor

@@ -1,6 +1,8 @@
 // An editable input table: Glide Data Grid over server-side pages, with a toolbar (add,
-// delete, history, who/when columns, draft and publish), validation problems under the
-// grid, the conflict dialog and the row history panel.
+// delete, history, CSV import, who/when columns, draft and publish), validation problems
+// under the grid, the conflict dialog and the row history panel. Selecting a row runs the
+// element's `select` sequences with it; right-click (or the Menu key / Shift+F10) opens
+// its `context_menu` sequences as a menu.
 
 import "@glideapps/glide-data-grid/dist/index.css";
 
@@ -22,13 +24,16 @@ import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore
 import { ApiError, describeError } from "../api/client";
 import { events } from "../api/events";
 import { ElementWrapper } from "../layout/ElementWrapper";
+import { menuItemsFor } from "../runtime/appIndex";
 import { useRuntime } from "../runtime/runtime";
 import type { InputTableElement } from "../spec/types";
+import { ContextMenu } from "../ui/ContextMenu";
 import { Dialog } from "../ui/Dialog";
 import { CUSTOM_RENDERERS } from "./cells";
 import { parseClipboardText } from "./clipboard";
 import { cellFor, displayValue, valueFromCell } from "./columns";
 import { ConflictDialog } from "./ConflictDialog";
+import { CsvUploadDialog } from "./CsvUploadDialog";
 import { HistoryPanel } from "./HistoryPanel";
 import { useTableEditor } from "./useTableEditor";
 
@@ -85,6 +90,8 @@ export default function InputTableView({ element }: { element: InputTableElement
   const [selection, setSelection] = useState<GridSelection>(EMPTY_SELECTION);
   const [historyRow, setHistoryRow] = useState<string | null>(null);
   const [confirmDelete, setConfirmDelete] = useState<number[] | null>(null);
+  const [uploading, setUploading] = useState(false);
+  const [menu, setMenu] = useState<{ x: number; y: number; rowId: string } | null>(null);
   const live = useLiveState();
   const theme = useMemo(() => gridTheme(runtime.app.theme?.primary_color), [runtime.app.theme?.primary_color]);
   const { columns } = editor;
@@ -136,6 +143,30 @@ export default function InputTableView({ element }: { element: InputTableElement
   const selectedProblem = selectedCell
     ? editor.problems.find((p) => p.gridRow === selectedCell[1] && p.column === columns[selectedCell[0]]?.id)
     : undefined;
+
+  // The element's actions: `select` with the focused row, menu items with a row.
+  const menuItems = useMemo(() => menuItemsFor(runtime.index, element.id), [runtime.index, element.id]);
+  const hasSelect = (runtime.index.sequencesOf.get(element.id) ?? []).some((s) => s.trigger.type === "select");
+  const selectedRun = useRef<string | null>(null);
+  const selectRunning = runtime.running.has(element.id);
+  useEffect(() => {
+    // One run at a time (the server refuses a second): a row picked meanwhile runs next.
+    if (!hasSelect || !focusRowId || selectRunning || selectedRun.current === focusRowId) return;
+    const row = editor.rowById(focusRowId);
+    if (!row) return;
+    selectedRun.current = focusRowId;
+    runtime.run(element.id, "select", [row]);
+  });
+  const openMenu = (col: number, row: number, x?: number, y?: number) => {
+    const rowId = editor.rowIdAt(row);
+    if (!rowId || menuItems.length === 0) return;
+    const bounds = grid.current?.getBounds(col, row);
+    setMenu({
+      rowId,
+      x: x ?? (bounds ? bounds.x + Math.min(bounds.width, 24) : 0),
+      y: y ?? (bounds ? bounds.y + bounds.height : 0),
+    });
+  };
 
   const labelOfRow = (rowId: string): string => {
     const row = editor.rowById(rowId);
@@ -228,6 +259,7 @@ export default function InputTableView({ element }: { element: InputTableElement
   const canAdd = editable && !linked;
   const removeWord = linked ? "Clear" : "Delete";
   const deletable = selectedRowIds.length > 0;
+  const canImport = canAdd && !editor.isDraft;
 
   return (
     <ElementWrapper element={element} label={def.name} className="input-table">
@@ -274,6 +306,15 @@ export default function InputTableView({ element }: { element: InputTableElement
           >
             History
           </button>
+          {canImport ? (
+            <button
+              type="button"
+              className="button button-outline button-small"
+              onClick={() => setUploading(true)}
+            >
+              Import CSV
+            </button>
+          ) : null}
           <label className="check check-small">
             <input
               type="checkbox"
@@ -296,7 +337,19 @@ export default function InputTableView({ element }: { element: InputTableElement
       </div>
 
       <div className="it-body">
-        <div ref={gridBox} className="it-grid" data-testid={`grid-${tableId}`}>
+        <div
+          ref={gridBox}
+          className="it-grid"
+          data-testid={`grid-${tableId}`}
+          onKeyDown={(event) => {
+            if (event.key !== "ContextMenu" && !(event.key === "F10" && event.shiftKey)) return;
+            const cell = selection.current?.cell;
+            if (!cell || menuItems.length === 0) return;
+            event.preventDefault();
+            event.stopPropagation();
+            openMenu(cell[0], cell[1]);
+          }}
+        >
           {editor.loadError && !editor.loaded ? (
             <div className="it-overlay">
               <strong>Rows could not be loaded</strong>
@@ -342,6 +395,12 @@ export default function InputTableView({ element }: { element: InputTableElement
               const column = columns[col];
               if (column) editor.toggleSort(column.id);
             }}
+            onCellContextMenu={([col, row], event) => {
+              if (menuItems.length === 0) return;
+              event.preventDefault();
+              selectCell(col, row);
+              openMenu(col, row, event.bounds.x + event.localEventX, event.bounds.y + event.localEventY);
+            }}
             onColumnResize={(column, size) => editor.setWidth(String(column.id), size)}
             onCellsEdited={(items: readonly EditListItem[]) => {
               editor.editCells(
@@ -378,6 +437,27 @@ export default function InputTableView({ element }: { element: InputTableElement
             keybindings={{ search: true, selectAll: true, copy: true, paste: false, clear: true }}
           />
         </div>
+        {menu ? (
+          <ContextMenu
+            items={menuItems}
+            x={menu.x}
+            y={menu.y}
+            label={`${def.name} row actions`}
+            onClose={() => setMenu(null)}
+            onSelect={(item) => {
+              const row = editor.rowById(menu.rowId);
+              if (row) runtime.runSequence(element.id, item.id, [row]);
+            }}
+          />
+        ) : null}
+        {uploading ? (
+          <CsvUploadDialog
+            tableId={tableId}
+            tableName={def.name}
+            onClose={() => setUploading(false)}
+            onImported={() => editor.refresh()}
+          />
+        ) : null}
         {historyRow ? (
           <HistoryPanel
             tableId={tableId}

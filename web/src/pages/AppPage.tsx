@@ -21,6 +21,18 @@ function themeStyle(app: AppSpec): CSSProperties {
   return style as CSSProperties;
 }
 
+/** Dialogs and menus render in document.body: give it the app's theme while it shows. */
+function useBodyTheme(app: AppSpec): void {
+  useEffect(() => {
+    const style = themeStyle(app) as Record<string, string>;
+    const root = document.body.style;
+    for (const [name, value] of Object.entries(style)) root.setProperty(name, value);
+    return () => {
+      for (const name of Object.keys(style)) root.removeProperty(name);
+    };
+  }, [app]);
+}
+
 function AppHeader({ app, pageId }: { app: AppSpec; pageId: string }) {
   return (
     <div className="app-header">
@@ -54,6 +66,7 @@ function AppHeader({ app, pageId }: { app: AppSpec; pageId: string }) {
 
 function AppContent({ app, pageId }: { app: AppSpec; pageId: string | null }) {
   const page = app.pages.find((p) => p.id === pageId) ?? app.pages[0];
+  useBodyTheme(app);
   useEffect(() => {
     document.title = page && app.pages.length > 1 ? `${page.title || page.id} · ${app.title}` : app.title;
   }, [app, page]);

@@ -128,6 +128,9 @@ export interface TableElement extends ElementBase {
   type: "table";
   source: string;
   columns: string[];
+  title?: string | null;
+  /** The initial sort: a column, `-` first for descending. */
+  sort?: string | null;
 }
 
 export interface PivotElement extends ElementBase {
@@ -136,6 +139,7 @@ export interface PivotElement extends ElementBase {
   rows: string[];
   columns: string[];
   values: string[];
+  title?: string | null;
 }
 
 export type ChartType = "bar" | "line" | "area" | "scatter" | "pie" | "kpi";
@@ -148,6 +152,7 @@ export interface ChartElement extends ElementBase {
   y: string[];
   series?: string | null;
   value?: string | null;
+  title?: string | null;
 }
 
 export interface InputTableElement extends ElementBase {
@@ -224,7 +229,19 @@ export type TriggerType =
   | "load"
   | "primary_click"
   | "secondary_click"
-  | "tab_change";
+  | "tab_change"
+  | "context_menu"
+  | "modal_primary"
+  | "modal_secondary"
+  | "modal_close";
+
+export interface Trigger {
+  type: TriggerType;
+  /** A context_menu trigger: its menu item's id and label. */
+  menu_item_id?: string;
+  label?: string;
+  column_name?: string;
+}
 
 export interface ActionStep {
   type: string;
@@ -235,7 +252,7 @@ export interface ActionSequence {
   id: string;
   name?: string | null;
   element?: string | null;
-  trigger: { type: TriggerType };
+  trigger: Trigger;
   actions: ActionStep[];
 }
 
