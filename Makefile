@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 WEB_STAMP := src/trilith/web/static/.built
 
-.PHONY: install demo test lint typecheck pytest web web-test browser-deps clean
+.PHONY: install demo test lint typecheck pytest web web-test browser-deps system-deps clean
 
 install: $(STAMP) web
 
@@ -38,6 +38,10 @@ web-test: $(if $(wildcard web/package.json),$(WEB_DEPS))
 browser-deps:
 	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq chromium; }
 
+# Debian's Tesseract for OCR of images and scanned PDF pages (trilith.ai.ocr).
+system-deps:
+	@command -v tesseract >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq tesseract-ocr; }
+
 demo: install
 	$(BIN)/trilith demo
 
@@ -51,7 +55,7 @@ typecheck: $(STAMP)
 pytest: $(STAMP)
 	$(BIN)/pytest -q
 
-test: install lint typecheck browser-deps pytest web-test
+test: install lint typecheck browser-deps system-deps pytest web-test
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache src/trilith/web/static

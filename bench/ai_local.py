@@ -5,22 +5,24 @@
 Builds a DuckDB table of `--rows` short reviews (templated sentences with varied words
 and numbers, so no two rows share a text), then times
 1. `SELECT ai_sentiment(body)` over all of it (VADER, Arrow batches), against the same
-   scan with `length(body)` as the floor;
+   scan with `length(body)` as the floor, and `ai_embed` (WordLlama) over all of it;
 2. `SELECT ai_classify(body, ['bug', 'praise', 'question'])` over `--classify-rows`
    rows (SmolLM2-135M through llama.cpp, one generation per row) — only when the
    `local-ai` extra's model is installed; otherwise it says so. The model scores each
-   row with one forward pass on the CPU (a few rows/s on two cores), so by default it
+   row with one forward pass on the CPU (a few rows/s on two busy cores), so by default it
    reads the first 200 rows of the table; `--classify-rows 10000` reads all of it.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import time
 
 import pyarrow as pa
 
+from trilith.ai.embeddings import EMBEDDING_MODEL, embedder_available
 from trilith.ai.local_models import llm_available
 from trilith.ai.providers.local import register_functions
 from trilith.engines import Engine, create_engine
@@ -64,6 +66,13 @@ def main() -> None:
         f"sentiment (VADER): {args.rows} rows in {seconds:.2f} s = {args.rows / seconds:,.0f} rows/s "
         f"(scan floor {args.rows / floor:,.0f} rows/s)"
     )
+    if embedder_available():
+        timed(engine, f"SELECT ai_embed('{EMBEDDING_MODEL}', 'warm up')")
+        seconds = timed(engine, f"SELECT count(ai_embed('{EMBEDDING_MODEL}', body)) FROM reviews")
+        print(
+            f"embeddings (WordLlama, 256-d): {args.rows} rows in {seconds:.2f} s = "
+            f"{args.rows / seconds:,.0f} rows/s"
+        )
     if not llm_available():
         print(
             "classification: skipped, the local model is not installed (pip install 'trilith[local-ai]')"
@@ -77,7 +86,9 @@ def main() -> None:
         f"FROM (SELECT body FROM reviews ORDER BY id LIMIT {n})",
     )
     print(
-        f"classification (SmolLM2-135M): {n} of {args.rows} rows in {seconds:.1f} s = {n / seconds:,.1f} rows/s"
+        f"classification (SmolLM2-135M): {n} of {args.rows} rows in {seconds:.1f} s = "
+        f"{n / seconds:,.1f} rows/s (load average {os.getloadavg()[0]:.1f} on "
+        f"{os.cpu_count()} cores)"
     )
 
 

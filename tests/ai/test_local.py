@@ -3,11 +3,13 @@ the `local-ai` extra's llama-cpp-python is installed)."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from tests.ai.conftest import EDITOR, ai_engine
 from trilith.ai import AIQuery, AIUnsupported
-from trilith.ai.local_models import llm_available, match_category
+from trilith.ai.local_models import first_paragraph, llm_available, match_category, parse_answer
 from trilith.ai.providers.local import register_functions
 from trilith.engines import Engine, create_engine
 from trilith.errors import ConfigurationError
@@ -64,13 +66,30 @@ def test_local_provider_needs_duckdb(tmp_path: object) -> None:
         sqlite.close()
 
 
-@pytest.mark.parametrize("function", ["translate", "transcribe", "embed", "mask", "extract"])
-def test_functions_without_a_local_model_are_refused(duck: Engine, function: str) -> None:
-    query = AIQuery(
-        function=function, prompt="x", parameters={"target_language": "fr", "entities": ["a"]}
-    )  # type: ignore[arg-type]
-    with pytest.raises(AIUnsupported, match=f"{function} is unsupported on local; supported: "):
+@pytest.mark.parametrize(
+    ("function", "providers"),
+    [("translate", "snowflake, databricks, openai"), ("transcribe", "snowflake")],
+)
+def test_functions_without_a_local_model_name_the_providers_that_have_them(
+    duck: Engine, function: str, providers: str
+) -> None:
+    query = AIQuery(function=function, prompt="x", parameters={"target_language": "fr"})  # type: ignore[arg-type]
+    with pytest.raises(AIUnsupported) as raised:
         ai_engine(duck).execute(query, EDITOR)
+    message = raised.value.message
+    assert message.startswith(f"{function} is unsupported on local; supported: ")
+    assert message.endswith(f"providers that have it: {providers}")
+    for local in ("sentiment", "mask", "parse_document"):
+        assert local in message
+
+
+def test_replies_are_read_deterministically() -> None:
+    assert parse_answer("Invoice number: INV-7\nmore", "invoice_number") == "INV-7"
+    assert parse_answer("The due date is 2024-05-01.", "due_date") == "2024-05-01"
+    assert parse_answer('": "Acme""', "company") == "Acme"
+    assert parse_answer("None", "tax") is None
+    assert parse_answer("", "tax") is None
+    assert first_paragraph("Corrected: She went home.\n\nCorrected: junk") == "She went home."
 
 
 def test_a_reply_is_mapped_onto_a_category() -> None:
@@ -106,6 +125,33 @@ def test_mock_warehouse_complete_and_classify(mock_warehouse: Engine) -> None:
     label = mock_warehouse.fetch_scalar("SELECT AI_CLASSIFY('great app', ['bug', 'praise'])")
     assert isinstance(reply, str)
     assert label in ("bug", "praise")
+
+
+@needs_llm
+def test_local_extract_and_fix_grammar(duck: Engine) -> None:
+    engine = ai_engine(duck)
+    found = engine.execute(
+        AIQuery(
+            function="extract",
+            prompt="From: Dana Reyes\nDate: 2024-02-01\nThe export to Excel fails.",
+            parameters={"entities": ["date", "sender"]},
+        ),
+        EDITOR,
+    )
+    assert set(found.result) == {"date", "sender"}
+    assert found.result["date"] == "2024-02-01"
+    assert found.result["sender"].startswith("Dana Reyes")
+    fixed = engine.execute(
+        AIQuery(function="fix_grammar", prompt="She go to school yesterday and forget her book."),
+        EDITOR,
+    )
+    assert fixed.result == "She went to school yesterday and forgot her book."
+    register_functions(duck)
+    rows = duck.fetch_rows(
+        "SELECT ai_extract(t, ['amount']) FROM (VALUES ('Total due: 42.50 EUR'), (NULL)) v(t)"
+    )
+    assert rows[1] == (None,)
+    assert "42.50" in json.loads(rows[0][0])["amount"]
 
 
 @pytest.mark.skipif(llm_available(), reason="the local model is installed")

@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from trilith.ai import PROVIDERS, AIQuery, AIUnsupported
+from trilith.ai.providers.openai import PROMPTS
 from trilith.errors import ValidationFailed
 
 PARAMS = {
@@ -132,9 +133,15 @@ def test_missing_function_names_what_is_supported(provider: str, function: str) 
     with pytest.raises(AIUnsupported) as caught:
         PROVIDERS[provider].build(query)
     supported = ", ".join(PROVIDERS[provider].supported())
-    assert (
-        caught.value.message == f"{function} is unsupported on {provider}; supported: {supported}"
+    elsewhere = [
+        p.name for name, p in PROVIDERS.items() if name != provider and function in p.supported()
+    ] + (["openai"] if function in PROMPTS else [])
+    assert elsewhere, "each case here is a function some other provider has"
+    assert caught.value.message == (
+        f"{function} is unsupported on {provider}; supported: {supported}; "
+        f"providers that have it: {', '.join(elsewhere)}"
     )
+    assert caught.value.details[0]["providers"] == elsewhere
     assert caught.value.status_code == 422
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import atexit
 import importlib.util
 import os
+import re
 import threading
 from functools import cache
 from pathlib import Path
@@ -20,7 +21,14 @@ import numpy as np
 
 from trilith.errors import MissingDriver
 
-__all__ = ["LocalLLM", "llm_available", "sentiment_scores"]
+__all__ = [
+    "LocalLLM",
+    "first_paragraph",
+    "llm_available",
+    "match_category",
+    "parse_answer",
+    "sentiment_scores",
+]
 
 LOCAL_AI_EXTRA = 'pip install "trilith[local-ai]"'
 
@@ -55,6 +63,14 @@ def _gguf_path() -> Path | None:
     return None
 
 
+def _threads() -> int:
+    """Threads for llama.cpp: the cores not already busy. Its threads wait for each other
+    at every layer, so on a loaded machine (a descheduled thread stalls the rest) one
+    thread is measurably faster than two; on an idle one, all cores are."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return max(1, (cores or 1) - round(os.getloadavg()[0]))
+
+
 class LocalLLM:
     """One llama.cpp model; `generate` is serialised (a llama context is not reentrant)."""
 
@@ -66,7 +82,7 @@ class LocalLLM:
 
         self.name = path.stem
         self._llama = Llama(
-            model_path=str(path), n_ctx=2048, n_threads=os.cpu_count(), verbose=False, seed=0
+            model_path=str(path), n_ctx=2048, n_threads=_threads(), verbose=False, seed=0
         )
         self._lock = threading.Lock()
         # Tokens whose state the context holds, so a shared prompt prefix is read once.
@@ -103,6 +119,7 @@ class LocalLLM:
         system: str | None = None,
         max_tokens: int = 128,
         temperature: float = 0.0,
+        stop: list[str] | None = None,
     ) -> tuple[str, int, int]:
         """The reply, and the prompt's and reply's token counts."""
         messages: list[Any] = ([{"role": "system", "content": system}] if system else []) + [
@@ -111,11 +128,51 @@ class LocalLLM:
         with self._lock:
             self._cached = []
             out: Any = self._llama.create_chat_completion(
-                messages=messages, max_tokens=max_tokens, temperature=temperature
+                messages=messages, max_tokens=max_tokens, temperature=temperature, stop=stop
             )
         usage = out.get("usage") or {}
         text = str(out["choices"][0]["message"]["content"] or "").strip()
         return text, int(usage.get("prompt_tokens", 0)), int(usage.get("completion_tokens", 0))
+
+    def extract(self, text: str, fields: list[str]) -> dict[str, str | None]:
+        """Each field's value: one short, greedy generation per field, asking for the
+        value alone, read by `parse_answer`."""
+        found: dict[str, str | None] = {}
+        for field in fields:
+            reply, _, _ = self.generate(
+                f"{text}\n\nFrom the text above, what is the {field.replace('_', ' ')}? "
+                "Reply with the value only, copied from the text, or none.",
+                max_tokens=16,
+                stop=["\n"],
+            )
+            found[field] = parse_answer(reply, field)
+        return found
+
+    def _choice_prompt(self, categories: list[str]) -> tuple[list[int], list[int]] | None:
+        """The first token of each category and the shared instruction's tokens; None
+        when two categories share a first token (they cannot be told apart by it)."""
+        llama = self._llama
+        firsts = [
+            llama.tokenize((" " + c).encode(), add_bos=False, special=False)[0] for c in categories
+        ]
+        if len(set(firsts)) < len(firsts):
+            return None
+        # SmolLM2's chat format (ChatML).
+        prefix = llama.tokenize(
+            f"<|im_start|>user\nWhich category fits this text best: "
+            f"{', '.join(categories)}?\nText:".encode(),
+            add_bos=False,
+            special=True,
+        )
+        return firsts, prefix
+
+    def _row_tokens(self, text: str) -> list[int]:
+        tokens: list[int] = self._llama.tokenize(
+            f" {text}<|im_end|>\n<|im_start|>assistant\nThe category is:".encode(),
+            add_bos=False,
+            special=True,
+        )
+        return tokens
 
     def classify(self, text: str, categories: list[str]) -> str:
         """The category whose first token the model rates likeliest after the prompt.
@@ -125,27 +182,15 @@ class LocalLLM:
         is a shared prefix, read once for a batch. Categories that share a first token
         cannot be told apart this way and fall back to generation."""
         llama = self._llama
-        firsts = [
-            llama.tokenize((" " + c).encode(), add_bos=False, special=False)[0] for c in categories
-        ]
-        if len(set(firsts)) < len(firsts):
+        prompt = self._choice_prompt(categories)
+        if prompt is None:
             reply, _, _ = self.generate(
                 f"Text: {text}\nCategories: {', '.join(categories)}\n"
                 "Answer with exactly one of the categories."
             )
             return match_category(reply, categories)
-        # SmolLM2's chat format (ChatML).
-        prefix = llama.tokenize(
-            f"<|im_start|>user\nWhich category fits this text best: "
-            f"{', '.join(categories)}?\nText:".encode(),
-            add_bos=False,
-            special=True,
-        )
-        rest = llama.tokenize(
-            f" {text}<|im_end|>\n<|im_start|>assistant\nThe category is:".encode(),
-            add_bos=False,
-            special=True,
-        )
+        firsts, prefix = prompt
+        rest = self._row_tokens(text)
         with self._lock:
             if self._cached != prefix:
                 llama.reset()  # type: ignore[no-untyped-call]
@@ -158,6 +203,30 @@ class LocalLLM:
             logits = np.ctypeslib.as_array(raw, shape=(llama.n_vocab(),))
             scores = [float(logits[token]) for token in firsts]
         return categories[scores.index(max(scores))]
+
+
+def parse_answer(reply: str, field: str) -> str | None:
+    """The value in a reply to an extraction prompt: its first line, without a restated
+    question (`Invoice number: X`, `The invoice number is X`), quotes or a final stop;
+    None for a reply that says there is none."""
+    line = reply.strip().splitlines()[0].strip() if reply.strip() else ""
+    words = re.escape(field.replace("_", " ")).replace(r"\ ", r"[\s_]+")
+    line = re.sub(rf"^(?:the\s+)?{words}\s*(?::|is|are|was|=)\s*", "", line, flags=re.I)
+    line = re.sub(r"^[-\u2013\u2022*]\s+", "", line.strip())
+    line = line.strip(" \t:*\"'`").rstrip(".").strip(" \t\"'`")
+    if line.lower() in _NO_ANSWER:
+        return None
+    return line
+
+
+_NO_ANSWER = {"", "none", "n/a", "na", "null", "unknown", "not found", "not mentioned", "-"}
+
+
+def first_paragraph(reply: str) -> str:
+    """A rewrite's text without what a small model adds after it (a blank line, then
+    'Corrected:' and an explanation), and without a leading label."""
+    text = re.sub(r"^\s*(?:corrected(?: text)?|rewritten(?: text)?)\s*:\s*", "", reply, flags=re.I)
+    return text.strip().split("\n\n", 1)[0].strip()
 
 
 def match_category(reply: str, categories: list[str]) -> str:

@@ -102,10 +102,24 @@ class Provider:
         return model
 
     def unsupported(self, query: AIQuery) -> AIUnsupported:
+        """The error for a function this provider lacks, naming the providers that have it
+        (TRILITH_AI_PROVIDER: `warehouse` on their warehouse, or `openai`)."""
+        from trilith.ai.providers.openai import PROMPTS  # imports this module
+
+        elsewhere = [
+            p.name for p in PROVIDERS.values() if p is not self and query.function in p.supported()
+        ]
+        if self.name != "openai" and query.function in PROMPTS:
+            elsewhere.append("openai")
         return AIUnsupported(
             f"{query.function} is unsupported on {self.name}; supported: "
-            f"{', '.join(self.supported())}",
-            details=[{"field": "function", "value": query.function}],
+            f"{', '.join(self.supported())}; "
+            + (
+                f"providers that have it: {', '.join(elsewhere)}"
+                if elsewhere
+                else "no provider has it"
+            ),
+            details=[{"field": "function", "value": query.function, "providers": elsewhere}],
         )
 
     def run(self, query: AIQuery, engine: Engine) -> tuple[Any, int | None]:

@@ -1,28 +1,54 @@
 """The local provider: AI functions inside DuckDB, as Python UDFs.
 
-`prepare` registers `ai_sentiment` (VADER), `ai_complete`, `ai_classify`, `ai_summarize`
-and `ai_fix_grammar` (SmolLM2, when the `local-ai` extra is installed) on the engine's
-database, so queries,
-elements and this provider all call them as SQL. The UDFs are vectorised (Arrow batches).
+`prepare` registers on the engine's database, so queries, elements and this provider all
+call them as SQL (vectorised over Arrow batches):
+
+- `ai_sentiment(text)`: VADER;
+- `ai_embed(model, text)`: a `FLOAT[256]` WordLlama embedding (unit length);
+- `ai_mask(text, [labels])`: rule-based entity masking (`trilith.ai.masking`);
+- `ai_parse_document(content BLOB)`: text of a PDF, image (OCR) or text file, as
+  Snowflake's JSON `{"content": …, "metadata": {"pageCount": n}}`;
+- `ai_complete`, `ai_classify`, `ai_summarize`, `ai_fix_grammar`, `ai_extract(text,
+  [fields])` (a JSON object): SmolLM2 through llama.cpp, when the `local-ai` extra is
+  installed.
+
 In the mock warehouse (Snowflake SQL read by DuckDB) the Cortex names resolve too:
-`AI_SENTIMENT`, `AI_CLASSIFY(text, [..])` and `AI_COMPLETE(model, prompt)` are these very
-functions (DuckDB names are case-insensitive), and `SNOWFLAKE.CORTEX.SENTIMENT /
-SUMMARIZE / COMPLETE` are macros in an attached `snowflake` catalog, schema `cortex`.
+`AI_SENTIMENT`, `AI_CLASSIFY(text, [..])`, `AI_COMPLETE(model, prompt)`, `AI_EMBED(model,
+text)` and `AI_EXTRACT(text, [..])` are these very functions (DuckDB names are
+case-insensitive), and `SNOWFLAKE.CORTEX.SENTIMENT / SUMMARIZE / COMPLETE /
+EMBED_TEXT_768` are macros in an attached `snowflake` catalog, schema `cortex`.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
+import json
 import threading
 from collections.abc import Callable
 from typing import Any
 
 import duckdb
+import numpy as np
 import pyarrow as pa
 from duckdb import sqltypes
 from duckdb.func import PythonUDFType
 from sqlglot import exp
 
-from trilith.ai.local_models import LocalLLM, llm_available, sentiment_scores
+from trilith.ai.documents import read_document
+from trilith.ai.embeddings import (
+    EMBEDDING_DIMENSIONS,
+    EMBEDDING_MODEL,
+    LocalEmbedder,
+    embedder_available,
+)
+from trilith.ai.local_models import (
+    LocalLLM,
+    first_paragraph,
+    llm_available,
+    sentiment_scores,
+)
+from trilith.ai.masking import mask_text, validate_labels
 from trilith.ai.model import AIQuery
 from trilith.ai.providers.base import (
     Builder,
@@ -34,13 +60,13 @@ from trilith.ai.providers.base import (
     required,
 )
 from trilith.engines.base import Engine
-from trilith.errors import ConfigurationError
+from trilith.errors import ConfigurationError, ValidationFailed
 
 __all__ = ["LocalAI", "register_functions"]
 
 _REGISTERED = "_trilith_ai_local"
 _register_lock = threading.Lock()
-LLM_FUNCTIONS = ("complete", "classify", "summarize", "fix_grammar")
+LLM_FUNCTIONS = ("complete", "classify", "summarize", "fix_grammar", "extract")
 SUMMARY_PROMPT = "Summarize the following text in one or two sentences:\n\n"
 GRAMMAR_PROMPT = "Rewrite the following text with its grammar and spelling corrected:\n\n"
 
@@ -63,11 +89,16 @@ def _classify(texts: pa.Array, categories: pa.Array) -> pa.Array:
     return pa.array(out, type=pa.string())
 
 
-def _generate(prefix: str) -> Callable[..., pa.Array]:
+def _generate(
+    prefix: str, read: Callable[[str], str] = str.strip, stop: list[str] | None = None
+) -> Callable[..., pa.Array]:
     def run(texts: pa.Array) -> pa.Array:
         llm = LocalLLM.shared()
         return pa.array(
-            [None if t is None else llm.generate(prefix + t)[0] for t in _texts(texts)],
+            [
+                None if t is None else read(llm.generate(prefix + t, stop=stop)[0])
+                for t in _texts(texts)
+            ],
             type=pa.string(),
         )
 
@@ -78,20 +109,74 @@ def _complete(models: pa.Array, prompts: pa.Array) -> pa.Array:
     return _generate("")(prompts)
 
 
+def _extract(texts: pa.Array, fields: pa.Array) -> pa.Array:
+    llm = LocalLLM.shared()
+    out = [
+        None if t is None or not f else json.dumps(llm.extract(t, f))
+        for t, f in zip(_texts(texts), _texts(fields), strict=True)
+    ]
+    return pa.array(out, type=pa.string())
+
+
+def _embed(models: pa.Array, texts: pa.Array) -> pa.Array:
+    values = _texts(texts)
+    present = [i for i, t in enumerate(values) if t is not None]
+    vectors = LocalEmbedder.shared().embed([values[i] for i in present])
+    flat = np.zeros((len(values), EMBEDDING_DIMENSIONS), dtype=np.float32)
+    flat[present] = vectors
+    mask = np.array([t is None for t in values])
+    return pa.FixedSizeListArray.from_arrays(
+        pa.array(flat.ravel()), EMBEDDING_DIMENSIONS, mask=pa.array(mask)
+    )
+
+
+def _mask(texts: pa.Array, labels: pa.Array) -> pa.Array:
+    out = [
+        None if t is None else mask_text(t, list(lab or []))
+        for t, lab in zip(_texts(texts), _texts(labels), strict=True)
+    ]
+    return pa.array(out, type=pa.string())
+
+
+def _parse_document(contents: pa.Array) -> pa.Array:
+    out: list[str | None] = []
+    for content in _texts(contents):
+        if content is None:
+            out.append(None)
+            continue
+        document = read_document(bytes(content))
+        out.append(
+            json.dumps({"content": document.text, "metadata": {"pageCount": document.pages}})
+        )
+    return pa.array(out, type=pa.string())
+
+
 V = sqltypes.VARCHAR
 _UDFS: dict[str, tuple[Callable[..., pa.Array], list[Any], Any]] = {
     "ai_sentiment": (_sentiment, [V], sqltypes.DOUBLE),
+    "ai_embed": (_embed, [V, V], duckdb.array_type(sqltypes.FLOAT, EMBEDDING_DIMENSIONS)),
+    "ai_mask": (_mask, [V, duckdb.list_type(V)], V),
+    "ai_parse_document": (_parse_document, [sqltypes.BLOB], V),
 }
 _LLM_UDFS: dict[str, tuple[Callable[..., pa.Array], list[Any], Any]] = {
     "ai_complete": (_complete, [V, V], V),
     "ai_classify": (_classify, [V, duckdb.list_type(V)], V),
     "ai_summarize": (_generate(SUMMARY_PROMPT), [V], V),
-    "ai_fix_grammar": (_generate(GRAMMAR_PROMPT), [V], V),
+    # A rewrite is one paragraph; what a small model adds after a blank line is not.
+    "ai_fix_grammar": (_generate(GRAMMAR_PROMPT, first_paragraph, ["\n\n"]), [V], V),
+    "ai_extract": (_extract, [V, duckdb.list_type(V)], V),
 }
 _CORTEX_MACROS = {
     "sentiment": ("x", "ai_sentiment(x)"),
     "summarize": ("x", "ai_summarize(x)"),
     "complete": ("m, x", "ai_complete(m, x)"),
+    # Cortex's vectors have 768 dimensions; WordLlama's 256, zero-padded: cosine
+    # similarities are unchanged and VECTOR(FLOAT, 768) columns accept them.
+    "embed_text_768": (
+        "m, x",
+        "CAST(list_concat(CAST(ai_embed(m, x) AS FLOAT[]), list_resize([0.0::FLOAT], 512, 0.0))"
+        " AS FLOAT[768])",
+    ),
 }
 
 
@@ -120,13 +205,13 @@ def register_functions(engine: Engine) -> list[str]:
                 side_effects=False,
             )
         if engine.read_dialect == "snowflake":
-            _cortex_namespace(database, udfs)
+            _cortex_namespace(database)
         names = sorted(udfs)
         setattr(engine, _REGISTERED, names)
         return names
 
 
-def _cortex_namespace(database: duckdb.DuckDBPyConnection, udfs: dict[str, Any]) -> None:
+def _cortex_namespace(database: duckdb.DuckDBPyConnection) -> None:
     attached = {
         row[0]
         for row in database.execute("SELECT database_name FROM duckdb_databases()").fetchall()
@@ -135,8 +220,7 @@ def _cortex_namespace(database: duckdb.DuckDBPyConnection, udfs: dict[str, Any])
         database.execute("ATTACH ':memory:' AS snowflake")
     database.execute("CREATE SCHEMA IF NOT EXISTS snowflake.cortex")
     for name, (args, body) in _CORTEX_MACROS.items():
-        if body.split("(", 1)[0] in udfs:
-            database.execute(f"CREATE OR REPLACE MACRO snowflake.cortex.{name}({args}) AS {body}")
+        database.execute(f"CREATE OR REPLACE MACRO snowflake.cortex.{name}({args}) AS {body}")
 
 
 def _classify_call(query: AIQuery, call: Call) -> exp.Expr:
@@ -144,6 +228,41 @@ def _classify_call(query: AIQuery, call: Call) -> exp.Expr:
     return func(
         "ai_classify", call.bind("prompt", query.prompt), array_of(call.bind_list("c", categories))
     )
+
+
+def _embed_call(query: AIQuery, call: Call) -> exp.Expr:
+    if query.model != EMBEDDING_MODEL:
+        raise ValidationFailed(
+            f"the local provider embeds with {EMBEDDING_MODEL}, not {query.model}",
+            details=[{"field": "model", "value": query.model}],
+        )
+    return func("ai_embed", exp.Placeholder(this="model"), call.bind("prompt", query.prompt))
+
+
+def _extract_call(query: AIQuery, call: Call) -> exp.Expr:
+    fields = required(query.parameters.entities, "entities", query.function)
+    return func(
+        "ai_extract", call.bind("prompt", query.prompt), array_of(call.bind_list("e", fields))
+    )
+
+
+def _mask_call(query: AIQuery, call: Call) -> exp.Expr:
+    labels = validate_labels(required(query.parameters.entities, "entities", query.function))
+    return func("ai_mask", call.bind("prompt", query.prompt), array_of(call.bind_list("e", labels)))
+
+
+def _parse_document_call(query: AIQuery, call: Call) -> exp.Expr:
+    """The prompt is the file's content in base64 (as seed 004 sends it), optionally as
+    a `data:` URL; the server's own files are not readable this way."""
+    encoded = query.prompt.split(",", 1)[1] if query.prompt.startswith("data:") else query.prompt
+    try:
+        content = base64.b64decode("".join(encoded.split()), validate=True)
+    except (binascii.Error, ValueError):
+        raise ValidationFailed(
+            "parse_document on the local provider takes the file's content in base64 as the prompt",
+            details=[{"field": "prompt"}],
+        ) from None
+    return func("ai_parse_document", call.bind("content", content))
 
 
 def _one(name: str) -> Callable[[AIQuery, Call], exp.Expr]:
@@ -154,10 +273,16 @@ def _one(name: str) -> Callable[[AIQuery, Call], exp.Expr]:
 class LocalAI(SQLProvider):
     name = "local"
     dialect = "duckdb"
-    DEFAULT_MODELS = {"complete": "smollm2-135m-instruct"}
+    DEFAULT_MODELS = {"complete": "smollm2-135m-instruct", "embed": EMBEDDING_MODEL}
 
     def functions(self) -> dict[str, Builder]:
-        functions: dict[str, Builder] = {"sentiment": _one("ai_sentiment")}
+        functions: dict[str, Builder] = {
+            "sentiment": _one("ai_sentiment"),
+            "mask": _mask_call,
+            "parse_document": _parse_document_call,
+        }
+        if embedder_available():
+            functions["embed"] = _embed_call
         if llm_available():
             functions |= {
                 "complete": lambda q, c: func(
@@ -166,6 +291,7 @@ class LocalAI(SQLProvider):
                 "classify": _classify_call,
                 "summarize": _one("ai_summarize"),
                 "fix_grammar": _one("ai_fix_grammar"),
+                "extract": _extract_call,
             }
         return functions
 
