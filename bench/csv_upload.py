@@ -11,7 +11,7 @@ delimiters inside, a date, a date-time, a checkbox; about 80 bytes a row, so 2 M
 * trilith: the server (uvicorn in its own process, one worker, on a loopback port; DuckDB
   file warehouse, or a fresh PostgreSQL database) receives the file as a multipart
   `POST /api/sigma/input-tables`: streamed to disk, checked, types inferred, rows written
-  with system columns and one edit-log entry each, in one transaction.
+  with system columns and the import's edit-log entry, in one transaction.
 
 Prints rows/s of both, their ratio (target ≥ 0.5) and the server's peak RSS (VmHWM;
 target < 1 GB).

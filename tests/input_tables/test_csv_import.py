@@ -4,6 +4,7 @@ trips, rules with line numbers, and the promise that a failed import changes not
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -13,7 +14,13 @@ from sqlglot import exp
 
 from tests.input_tables.conftest import ALICE, DEALS
 from trilith.engines import create_engine
-from trilith.errors import Conflict, TrilithError, UnsupportedMediaType, ValidationFailed
+from trilith.errors import (
+    Conflict,
+    NotFound,
+    TrilithError,
+    UnsupportedMediaType,
+    ValidationFailed,
+)
 from trilith.events import EventBus
 from trilith.input_tables.csv import CsvOptions, CsvTableRequest, ImportProgress
 from trilith.input_tables.csv.options import ColumnOverrides, parse_columns
@@ -97,27 +104,43 @@ def test_a_csv_table_round_trips_with_inferred_types(tables: InputTables, tmp_pa
     assert {r["_created_by"] for r in rows} == {"alice"}
 
 
-def test_every_imported_row_has_one_csv_entry_in_the_edit_log(
+def test_an_import_is_one_edit_log_entry_that_stands_for_its_rows(
     tables: InputTables, tmp_path: Path
 ) -> None:
-    _, report = tables.create_from_csv(request(), write(tmp_path, ORDERS), ALICE)
-    entries = log_entries(tables, report.table_id)
-    rows = {r["_row_id"]: r for r in all_rows(tables, report.table_id)}
-    assert len(entries) == 3
-    assert {e["source"] for e in entries} == {"csv"}
-    assert {e["op"] for e in entries} == {"insert"}
-    assert {e["actor"] for e in entries} == {"alice"}
-    assert len({e["edit_num"] for e in entries}) == 3
-    for entry in entries:
-        after = entry["after"]
-        row = rows[entry["row_id"]]
-        assert {k: after[k] for k in ("id", "customer", "ordered", "seen_at", "paid")} == {
-            k: row[k] for k in ("id", "customer", "ordered", "seen_at", "paid")
-        }
-        assert after["amount"] == row["amount"]
-        assert after["_row_id"] == row["_row_id"]
-        assert after["_version"] == 1
-    assert set(tables.rows(report.table_id).log.replay(report.table_id)) == set(rows)
+    path = write(tmp_path, ORDERS)
+    _, report = tables.create_from_csv(request(), path, ALICE)
+    table_id = report.table_id
+    entries = log_entries(tables, table_id)
+    rows = {r["_row_id"]: r for r in all_rows(tables, table_id)}
+    assert len(entries) == 1
+    (entry,) = entries
+    assert (entry["op"], entry["source"], entry["actor"]) == ("import", "csv", "alice")
+    summary = entry["after"]
+    assert summary["rows"] == 3
+    assert summary["mode"] == "create"
+    assert summary["file_sha256"] == hashlib.sha256(path.read_bytes()).hexdigest()
+    assert summary["file_bytes"] == path.stat().st_size
+    # Every row id starts with the prefix the entry carries; ids are 32 hex digits.
+    assert all(r.startswith(entry["row_id"]) and len(r) == 32 for r in rows)
+    assert len(set(rows)) == 3
+    store = tables.rows(table_id)
+    assert store.log.replay(table_id) == rows
+    # A row's history starts with the import that created it.
+    lee = next(r for r in rows.values() if r["customer"] == "Lee")
+    history, _ = store.log.history(table_id, HistoryQuery(row_id=lee["_row_id"]))
+    assert [e["op"] for e in history] == ["import"]
+    edited = tables.update(table_id, lee["_row_id"], {"customer": "Kim"}, 1, ALICE)[1][0]
+    assert store.log.replay(table_id)[lee["_row_id"]]["customer"] == "Kim"
+    history, _ = store.log.history(table_id, HistoryQuery(row_id=lee["_row_id"]))
+    assert [e["op"] for e in history] == ["update", "import"]
+    # Reverting to the import puts the row back as the file had it.
+    reverted = tables.revert(table_id, lee["_row_id"], entry["edit_num"], edited["_version"], ALICE)
+    assert reverted[0]["customer"] == "Lee"
+    assert reverted[0]["_version"] == 3
+    assert store.log.replay(table_id) == {r["_row_id"]: r for r in all_rows(tables, table_id)}
+    # An edit number of the import names no other table's row.
+    with pytest.raises(NotFound):
+        tables.revert(table_id, "0" * 32, entry["edit_num"], None, ALICE)
 
 
 def test_append_then_replace_logs_the_deleted_rows(tables: InputTables, tmp_path: Path) -> None:
@@ -261,7 +284,7 @@ def test_a_failure_while_writing_rolls_everything_back(tables: InputTables, tmp_
     table_id = report.table_id
     rows_before = all_rows(tables, table_id)
     last = max(e["edit_num"] for e in log_entries(tables, table_id))
-    _plant_edit(tables, last + 2)
+    _plant_edit(tables, last + 1)  # where the import's entry will be numbered
     with pytest.raises(TrilithError):
         tables.import_csv(table_id, write(tmp_path, ORDERS, "again.csv"), CsvOptions(), ALICE)
     assert all_rows(tables, table_id) == rows_before
@@ -475,5 +498,32 @@ def test_a_large_file_imports_whole(duck_tables: InputTables, tmp_path: Path) ->
     described, report = duck_tables.create_from_csv(request(), path, ALICE)
     assert report.rows == 200_000
     assert [c["type"] for c in described["columns"]] == ["integer", "text", "number", "date"]
-    _, total = duck_tables.rows(report.table_id).log.history(report.table_id, HistoryQuery())
-    assert total == 200_000
+    entries, total = duck_tables.rows(report.table_id).log.history(report.table_id, HistoryQuery())
+    assert total == 1
+    assert entries[0]["after"]["rows"] == 200_000
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # DuckDB's parser types these columns itself.
+        "n,x,d,b\n1,2.5,2024-01-05,true\n-3,.5,2024-02-29,FALSE\n,,,\n",
+        # It refuses a thousands comma, padding and yes/no: the readers take over.
+        'n,x,d,b\n"1,000", 2.5 ,2024-01-05,yes\n-3,.5,2024-02-29,No\n,,,\n',
+    ],
+)
+def test_inferred_columns_read_the_same_either_way(
+    tables: InputTables, tmp_path: Path, text: str
+) -> None:
+    described, report = tables.create_from_csv(request(), write(tmp_path, text), ALICE)
+    assert [c["type"] for c in described["columns"]] == ["integer", "number", "date", "checkbox"]
+    rows = all_rows(tables, report.table_id, by="_row_id")
+    values = sorted(
+        ((r["n"], r["x"], r["d"], r["b"]) for r in rows), key=lambda v: (v[0] is None, v[0])
+    )
+    first = 1000 if "1,000" in text else 1
+    assert values == [
+        (-3, 0.5, "2024-02-29", False),
+        (first, 2.5, "2024-01-05", True),
+        (None, None, None, None),
+    ]

@@ -12,12 +12,12 @@ import datetime as dt
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlglot import exp
 
 from trilith.engines.base import Engine, Session
-from trilith.errors import Conflict, NotFound, ValidationFailed
+from trilith.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from trilith.input_tables import statements
 from trilith.input_tables.definition import SYSTEM_COLUMNS, InputTableDefinition
 from trilith.input_tables.edit_log import Edit, EditLog, Operation, Source
@@ -27,7 +27,10 @@ from trilith.input_tables.types import from_storage
 from trilith.input_tables.validation import RowValidator, raise_problems
 from trilith.sql.render import param
 
-__all__ = ["RowChange", "RowStore", "WriteContext", "now_utc"]
+if TYPE_CHECKING:
+    from trilith.auth.row_security import RowFilter
+
+__all__ = ["DefinitionChanged", "RowChange", "RowStore", "WriteContext", "now_utc"]
 
 INSERT_CHUNK = 200
 
@@ -49,25 +52,59 @@ class RowChange:
     edit_numbers: list[int]
 
 
+class DefinitionChanged(Conflict):
+    """The definition a write was validated against is no longer the stored one."""
+
+    def __init__(self, table_id: str) -> None:
+        super().__init__(
+            f"the definition of input table '{table_id}' changed while the write was being "
+            "prepared; send it again"
+        )
+
+
+def _concerns(entry: Mapping[str, Any], row_id: str) -> bool:
+    """The edit-log entry is one of the row's, or the import that created it."""
+    if entry["op"] == "import":
+        return bool(entry["row_id"]) and row_id.startswith(entry["row_id"])
+    return bool(entry["row_id"] == row_id)
+
+
 def now_utc() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
+class _TrialOver(Exception):
+    """Rolls back a trial write (see `RowStore.check_staged`)."""
+
+
 class RowStore:
+    # `update_in` and `delete_in` check a cached definition in their write statement
+    # (`statements.update_row(checked=True)`), so `update` and `delete` need no query of
+    # their own for it.
+    CHECKS_AS_IT_WRITES = True
+
     def __init__(
         self,
         engine: Engine,
         schema: str,
         definition: InputTableDefinition,
         options_loader: Callable[[str, str], set[str]] | None = None,
+        row_filter: RowFilter | None = None,
+        definition_version: int | None = None,
     ) -> None:
         assert definition.id is not None
         self.engine = engine
+        # Set when the definition came from the process cache: writes then check, in
+        # their transaction, that it is still the stored one.
+        self.definition_version = definition_version
+        # Row-level security of the caller: reads see, and writes reach, only these rows.
+        self.row_filter = row_filter
         self.schema = schema
         self.definition = definition
         self.table_id = definition.id
         self.table = data_table(schema, definition.id)
         self.log = EditLog(engine, schema)
+        self.log.imported_rows = self.imported_rows
         self.validator = RowValidator(definition, options_loader)
         # Columns of the data table, and the ones a user may set.
         self.columns = [c.name for c in definition.stored_columns]
@@ -79,18 +116,32 @@ class RowStore:
             else ()
         )
         self.types = {c.name: c.type for c in definition.columns}
+        if row_filter is not None:
+            visible = exp.select(exp.column("_row_id", quoted=True)).from_(self.relation())
+            self.log.visible_rows = (visible, self.relation_params)
 
     @property
     def shown(self) -> list[str]:
         """The user columns a read returns: stored, then computed."""
         return [*self.columns, *(c.name for c in self.definition.computed_columns)]
 
-    def relation(self) -> exp.Expr:
-        """What reads select from: the data table, with computed columns when it has any."""
+    def relation(self, *, secured: bool = True) -> exp.Expr:
+        """What reads select from: the data table, with computed columns when it has any,
+        narrowed to the caller's rows under row-level security (bind `relation_params`)."""
         computed = self.definition.computed_columns
-        if not computed:
-            return self.table
-        return self._with_computed(self.table, self.columns).subquery("computed_rows")
+        base: exp.Expr = (
+            self._with_computed(self.table, self.columns).subquery("computed_rows")
+            if computed
+            else self.table
+        )
+        if self.row_filter is None or not secured:
+            return base
+        visible = exp.select(exp.Star()).from_(base).where(self.row_filter.condition.copy())
+        return visible.subquery("visible_rows")
+
+    @property
+    def relation_params(self) -> dict[str, Any]:
+        return dict(self.row_filter.params) if self.row_filter else {}
 
     def _with_computed(self, relation: exp.Expr, stored: list[str]) -> exp.Select:
         from trilith.input_tables.computed import computed_projections
@@ -109,27 +160,135 @@ class RowStore:
         relation = self.relation()
         page, params = page_query(relation, selected, self.types, query)
         count, count_params = count_query(relation, self.types, query)
+        secured = self.relation_params
         with self.engine.session() as session:
-            rows = session.fetch_dicts(page, params)
-            total = int(session.fetch_scalar(count, count_params))
+            rows = session.fetch_dicts(page, params | secured)
+            total = int(session.fetch_scalar(count, count_params | secured))
         return [self._public(row) for row in rows], total
 
-    def get(self, row_id: str, session: Session | None = None) -> dict[str, Any] | None:
-        if self.definition.computed_columns:
+    def get(
+        self, row_id: str, session: Session | None = None, *, secured: bool = True
+    ) -> dict[str, Any] | None:
+        """The row, or None when it is absent or outside the caller's row security."""
+        secured = secured and self.row_filter is not None
+        if self.definition.computed_columns or secured:
             query = (
                 exp.select(*(exp.column(c, quoted=True) for c in (*SYSTEM_COLUMNS, *self.shown)))
-                .from_(self.relation())
+                .from_(self.relation(secured=secured))
                 .where(exp.column("_row_id").eq(param("row_id")))
             )
         else:
             query = statements.row_by_id(
                 self.schema, self.table_id, (*SYSTEM_COLUMNS, *self.columns)
             )
+        params = {"row_id": row_id, **(self.relation_params if secured else {})}
         if session is None:
-            row = self.engine.fetch_one(query, {"row_id": row_id})
+            row = self.engine.fetch_one(query, params)
         else:
-            row = session.fetch_one(query, {"row_id": row_id})
+            row = session.fetch_one(query, params)
         return self._public(row) if row else None
+
+    def check_inside(self, session: Session, row_ids: Sequence[str]) -> None:
+        """Refuse (rolling the transaction back) when a written row falls outside the
+        caller's row security: nobody writes a row they could not read."""
+        if self.row_filter is None or not row_ids:
+            return
+        outside = exp.Not(this=exp.paren(self.row_filter.condition.copy()))
+        for start in range(0, len(row_ids), INSERT_CHUNK):
+            chunk = row_ids[start : start + INSERT_CHUNK]
+            names = [f"r{i}" for i in range(len(chunk))]
+            query = (
+                exp.select(exp.func("COUNT", exp.Star()))
+                .from_(self.relation(secured=False))
+                .where(exp.and_(exp.column("_row_id").isin(*(param(n) for n in names)), outside))
+            )
+            params = dict(zip(names, chunk, strict=True)) | self.relation_params
+            if int(session.fetch_scalar(query, params) or 0):
+                raise PermissionDenied(
+                    f"row-level security of '{self.table_id}': the row would fall outside "
+                    f"the rows you may write ({self.row_filter.describe()}); nothing was written",
+                    details=[{"rule": self.row_filter.describe()}],
+                )
+
+    def exists_hidden(self, session: Session, row_id: str) -> bool:
+        """Whether the row exists but row security hides it from the caller."""
+        if self.row_filter is None:
+            return False
+        query = statements.row_by_id(self.schema, self.table_id, ("_row_id",))
+        return session.fetch_one(query, {"row_id": row_id}) is not None
+
+    def check_staged(self, clean: list[dict[str, Any]], row_id: str | None = None) -> None:
+        """Draft edits of a caller under row security: the row an update or delete names
+        must be visible, and the rows an insert or update would leave must be inside
+        (tried in a transaction that is always rolled back)."""
+        if self.row_filter is None:
+            return
+        current = None
+        if row_id is not None:
+            current = self.get(row_id)
+            if current is None:
+                raise NotFound(f"input table '{self.table_id}' has no row '{row_id}'")
+        try:
+            with self.engine.transaction() as session:
+                if current is None:
+                    trial = [
+                        self._new_row(uuid.uuid4().hex, values, WriteContext(None), now_utc())
+                        for values in clean
+                    ]
+                    self._insert_rows(session, trial)
+                    self.check_inside(session, [str(row["_row_id"]) for row in trial])
+                elif clean and clean[0]:
+                    update = statements.update_row(self.schema, self.table_id, tuple(clean[0]))
+                    params = {f"v_{i}": value for i, value in enumerate(clean[0].values())}
+                    params |= {"updated_at": now_utc(), "updated_by": None}
+                    params |= {"row_id": row_id, "version": current["_version"]}
+                    session.execute(update, params)
+                    self.check_inside(session, [str(row_id)])
+                raise _TrialOver
+        except _TrialOver:
+            pass
+
+    def count_outside(self, session: Session) -> int:
+        """How many rows row security hides from the caller (bulk writes compare it before
+        and after: a CSV import may add no row the caller could not read)."""
+        if self.row_filter is None:
+            return 0
+        outside = exp.Not(this=exp.paren(self.row_filter.condition.copy()))
+        query = exp.select(exp.func("COUNT", exp.Star())).from_(self.relation(secured=False))
+        return int(session.fetch_scalar(query.where(outside), self.relation_params) or 0)
+
+    def check_bulk(self, session: Session, outside_before: int, *, replacing: bool) -> None:
+        """After a bulk write in `session`: refuse it when it deletes (replace) or adds rows
+        outside the caller's row security."""
+        if self.row_filter is None:
+            return
+        rule = self.row_filter.describe()
+        if replacing and outside_before:
+            raise PermissionDenied(
+                f"row-level security of '{self.table_id}': replace would delete "
+                f"{outside_before} rows outside the rows you may write ({rule}); "
+                "nothing was written",
+                details=[{"rule": rule}],
+            )
+        added = self.count_outside(session) - outside_before
+        if added > 0:
+            raise PermissionDenied(
+                f"row-level security of '{self.table_id}': {added} imported rows fall outside "
+                f"the rows you may write ({rule}); nothing was written",
+                details=[{"rule": rule, "rows_outside": added}],
+            )
+
+    def imported_rows(self, prefix: str) -> dict[str, dict[str, Any]]:
+        """The rows now in the table whose ids start with `prefix` (one CSV import's)."""
+        columns = [exp.column(c, quoted=True) for c in (*SYSTEM_COLUMNS, *self.shown)]
+        starts = exp.Substring(
+            this=exp.column("_row_id"),
+            start=exp.Literal.number(1),
+            length=exp.Literal.number(len(prefix)),
+        )
+        query = exp.select(*columns).from_(self.relation()).where(starts.eq(param("prefix")))
+        rows = self.engine.fetch_dicts(query, {"prefix": prefix, **self.relation_params})
+        return {row["_row_id"]: self._public(row) for row in rows}
 
     def _read_back(self, session: Session, row_ids: list[str]) -> list[dict[str, Any]]:
         """Rows as stored and computed (a computed column's value comes from a read)."""
@@ -140,7 +299,7 @@ class RowStore:
             names = [f"r{i}" for i in range(len(chunk))]
             query = (
                 exp.select(*columns)
-                .from_(self.relation())
+                .from_(self.relation(secured=False))
                 .where(exp.column("_row_id").isin(*(param(n) for n in names)))
             )
             for row in session.fetch_dicts(query, dict(zip(names, chunk, strict=True))):
@@ -170,6 +329,7 @@ class RowStore:
     def insert(self, rows: Sequence[Mapping[str, Any]], context: WriteContext) -> RowChange:
         clean = self.validate_insert(rows)
         with self.engine.locked_transaction(self.lock_key) as session:
+            self.check_definition(session)
             return self.insert_in(session, clean, context)
 
     def insert_in(
@@ -183,6 +343,7 @@ class RowStore:
             for index, values in enumerate(clean)
         ]
         self._insert_rows(session, stored)
+        self.check_inside(session, [str(row["_row_id"]) for row in stored])
         public = (
             self._read_back(session, [str(row["_row_id"]) for row in stored])
             if self.definition.computed_columns
@@ -241,6 +402,8 @@ class RowStore:
     ) -> RowChange:
         clean = self.validate_update(values)
         with self.engine.locked_transaction(self.lock_key) as session:
+            if not self.CHECKS_AS_IT_WRITES:
+                self.check_definition(session)
             return self.update_in(session, row_id, clean, expected_version, context)
 
     def update_in(
@@ -255,7 +418,8 @@ class RowStore:
         self._check_unique(session, [clean], exclude=row_id)
         now = now_utc()
         returning = self.returning
-        update = statements.update_row(self.schema, self.table_id, tuple(clean), returning)
+        checked = self.definition_version is not None
+        update = statements.update_row(self.schema, self.table_id, tuple(clean), returning, checked)
         params: dict[str, Any] = {f"v_{i}": value for i, value in enumerate(clean.values())}
         params |= {
             "updated_at": now,
@@ -263,27 +427,33 @@ class RowStore:
             "row_id": row_id,
             "version": current["_version"],
         }
+        params |= self._definition_params()
         if returning:
             updated = session.fetch_dicts(update, params)
             after = self._public(updated[0]) if updated else None
         else:
-            after = self.get(row_id, session) if session.execute(update, params) else None
-        if after is None:  # belt and braces: the lock makes this unreachable
+            changed = session.execute(update, params)
+            after = self.get(row_id, session, secured=False) if changed else None
+        if after is None:  # the definition changed; else unreachable under the lock
+            self.check_definition(session)
             raise self._stale(session, row_id, current["_version"])
+        self.check_inside(session, [row_id])
         return self._logged(session, "update", row_id, current, after, [after], context, now)
 
     def delete(self, row_id: str, expected_version: int, context: WriteContext) -> RowChange:
         with self.engine.locked_transaction(self.lock_key) as session:
+            if not self.CHECKS_AS_IT_WRITES:
+                self.check_definition(session)
             return self.delete_in(session, row_id, expected_version, context)
 
     def delete_in(
         self, session: Session, row_id: str, expected_version: int | None, context: WriteContext
     ) -> RowChange:
         current = self._current(session, row_id, expected_version)
-        session.execute(
-            exp.delete(self.table, where=exp.column("_row_id").eq(param("row_id"))),
-            {"row_id": row_id},
-        )
+        checked = self.definition_version is not None
+        delete = statements.delete_row(self.schema, self.table_id, checked)
+        if not session.execute(delete, {"row_id": row_id, **self._definition_params()}):
+            self.check_definition(session)
         return self._logged(session, "delete", row_id, current, None, [current], context, now_utc())
 
     def revert(
@@ -292,11 +462,21 @@ class RowStore:
         """Put the row back as it was right after edit `edit_num` (a new edit of its own)."""
         context = replace(context, source="revert")
         with self.engine.locked_transaction(self.lock_key) as session:
+            self.check_definition(session)
             entry = self.log.entry(session, self.table_id, edit_num)
-            if entry is None or entry["row_id"] != row_id:
-                raise NotFound(f"row '{row_id}' of '{self.table_id}' has no edit {edit_num}")
+            missing = NotFound(f"row '{row_id}' of '{self.table_id}' has no edit {edit_num}")
+            if entry is None or not _concerns(entry, row_id):
+                raise missing
             target = entry["after"]
             current = self.get(row_id, session)
+            if entry["op"] == "import":
+                # The row as imported: the `before` of its next entry, or the row now.
+                later, before = self.log.imported_state(session, self.table_id, row_id, edit_num)
+                if not later and current is None:
+                    raise missing
+                target = before if later else current
+            if current is None and self.exists_hidden(session, row_id):
+                raise NotFound(f"input table '{self.table_id}' has no row '{row_id}'")
             if (
                 current is not None
                 and expected_version is not None
@@ -321,6 +501,7 @@ class RowStore:
         now = now_utc()
         row = self._new_row(row_id, clean, context, now)
         self._insert_rows(session, [row])
+        self.check_inside(session, [row_id])
         public = self._public(row)
         return self._logged(session, "insert", row_id, None, public, [public], context, now)
 
@@ -350,6 +531,23 @@ class RowStore:
         return RowChange(self.table_id, operation, rows, self.log.append(session, [edit]))
 
     # --- checks ----------------------------------------------------------------------
+
+    def _definition_params(self) -> dict[str, Any]:
+        if self.definition_version is None:
+            return {}
+        return {"definition_id": self.table_id, "definition_version": self.definition_version}
+
+    def check_definition(self, session: Session) -> None:
+        """Under the table's lock (which definition changes take too): the definition this
+        store validates with is still the stored one."""
+        if self.definition_version is None:
+            return
+        query = statements.definition_version(self.schema)
+        version = session.fetch_scalar(query, {"id": self.table_id})
+        if version is None:
+            raise NotFound(f"no input table '{self.table_id}'")
+        if int(version) != self.definition_version:
+            raise DefinitionChanged(self.table_id)
 
     def _current(
         self, session: Session, row_id: str, expected_version: int | None

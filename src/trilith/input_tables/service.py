@@ -7,14 +7,17 @@ hears of a change can read it.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import functools
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from sqlglot import exp
 
+from trilith.auth.actors import Actor
+from trilith.auth.row_security import RowFilter, check_row_rules, row_filter
 from trilith.engines.base import Engine
-from trilith.errors import ValidationFailed
+from trilith.errors import NotFound, PermissionDenied, ValidationFailed, WarehouseError
 from trilith.events import EventBus
 from trilith.input_tables import csv as csv_import
 from trilith.input_tables.catalog import InputTableCatalog
@@ -22,24 +25,95 @@ from trilith.input_tables.computed import check_computed
 from trilith.input_tables.definition import MAX_OPTIONS, InputTableDefinition
 from trilith.input_tables.drafts import DraftStore
 from trilith.input_tables.linked import LinkedRowStore, check_source
-from trilith.input_tables.rows import RowChange, RowStore, WriteContext
+from trilith.input_tables.rows import DefinitionChanged, RowChange, RowStore, WriteContext
 
 __all__ = ["InputTables", "WriteOutcome"]
 
 WriteOutcome = tuple[str, list[dict[str, Any]]]  # ("live", rows) or ("staged", pending)
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def _again_if_changed(
+    write: Callable[Concatenate[InputTables, str, P], R],
+) -> Callable[Concatenate[InputTables, str, P], R]:
+    """Row writes validate with the cached definition; when their transaction finds it
+    outdated, the write runs once more with the stored one."""
+
+    def run(tables: InputTables, table_id: str, /, *args: P.args, **kwargs: P.kwargs) -> R:
+        known = tables.catalog.cached(table_id)
+        try:
+            return write(tables, table_id, *args, **kwargs)
+        except DefinitionChanged:
+            pass
+        except WarehouseError:
+            # A statement built from a cached definition can fail before anything checks
+            # it (a column another process dropped): retry only if the definition moved.
+            if known is None or _stored_version(tables, table_id) == known[0]:
+                raise
+        tables.catalog.forget(table_id)
+        return write(tables, table_id, *args, **kwargs)
+
+    functools.update_wrapper(run, write)
+    return run
+
+
+def _stored_version(tables: InputTables, table_id: str) -> int | None:
+    try:
+        return tables.catalog.get_versioned(table_id)[0]
+    except NotFound:
+        return None
 
 
 class InputTables:
-    def __init__(self, engine: Engine, schema: str, events: EventBus) -> None:
+    """`actor` is the caller whose row-level security narrows every read and write; None
+    (the CLI, apply, the scheduler's own bookkeeping) reads and writes every row."""
+
+    def __init__(
+        self, engine: Engine, schema: str, events: EventBus, actor: Actor | None = None
+    ) -> None:
         self.engine = engine
         self.schema = schema
         self.events = events
+        self.actor = actor
         self.catalog = InputTableCatalog(engine, schema)
 
-    def rows(self, table_id: str) -> RowStore:
-        definition = self.catalog.get(table_id)
+    def rows(self, table_id: str, *, cached: bool = False, actor: Actor | None = None) -> RowStore:
+        """The table's rows. `cached` takes the definition from the process cache without
+        a query; the store's writes then check it in their transaction (see
+        `_again_if_changed`)."""
+        known = self.catalog.cached(table_id) if cached else None
+        if known is not None and known[1].data_entry == "draft":
+            known = None  # staging takes no transaction to check the definition in
+        definition = self.catalog.get(table_id) if known is None else known[1]
         store = LinkedRowStore if definition.type == "linked" else RowStore
-        return store(self.engine, self.schema, definition, options_loader=self.options_of)
+        return store(
+            self.engine,
+            self.schema,
+            definition,
+            options_loader=self.options_of,
+            definition_version=known[0] if known else None,
+            row_filter=self.row_filter(definition, actor or self.actor),
+        )
+
+    def row_filter(self, definition: InputTableDefinition, actor: Actor | None) -> RowFilter | None:
+        """`actor`'s row-level security condition on the table (see auth.row_security)."""
+        if actor is None:
+            return None
+        secured = row_filter(definition, definition.row_security, actor, self.engine.dialect)
+        if secured is not None and definition.type == "linked":
+            raise PermissionDenied(
+                f"row-level security is not supported on linked table '{definition.id}'"
+            )
+        return secured
+
+    def row_guard(self, definition: InputTableDefinition) -> RowStore | None:
+        """A store that checks bulk writes (CSV imports) against the caller's row security;
+        None when no rule applies."""
+        secured = self.row_filter(definition, self.actor)
+        if secured is None:
+            return None
+        return RowStore(self.engine, self.schema, definition, row_filter=secured)
 
     def options_of(self, table_name: str, column: str) -> set[str]:
         """The distinct values of a column, for `options_from` rules."""
@@ -62,20 +136,24 @@ class InputTables:
         if definition.type == "linked":
             check_source(self.engine, definition)
         check_computed(definition, self.engine.dialect)
+        check_row_rules(definition, self.engine.dialect)
         created = self.catalog.create(definition, context.actor, context.request_id)
         assert created.id is not None
         self.events.publish("input_table.created", {"table_id": created.id})
         return self.catalog.describe(created.id)
 
+    @_again_if_changed
     def insert(
         self, table_id: str, rows: Sequence[Mapping[str, Any]], context: WriteContext
     ) -> WriteOutcome:
-        store = self.rows(table_id)
+        store = self.rows(table_id, cached=True)
         if store.definition.data_entry == "draft":
             clean = store.validate_insert(rows)
+            store.check_staged(clean)
             return "staged", self._staged(store, "insert", clean, context)
         return "live", self.announce(store.insert(rows, context)).rows
 
+    @_again_if_changed
     def update(
         self,
         table_id: str,
@@ -84,18 +162,21 @@ class InputTables:
         expected_version: int,
         context: WriteContext,
     ) -> WriteOutcome:
-        store = self.rows(table_id)
+        store = self.rows(table_id, cached=True)
         if store.definition.data_entry == "draft":
             clean = store.validate_update(values)
+            store.check_staged([clean], row_id)
             staged = DraftStore(store).stage("update", [clean], context, row_id, expected_version)
             return "staged", self._staged_event(store, staged)
         return "live", self.announce(store.update(row_id, values, expected_version, context)).rows
 
+    @_again_if_changed
     def delete(
         self, table_id: str, row_id: str, expected_version: int, context: WriteContext
     ) -> WriteOutcome:
-        store = self.rows(table_id)
+        store = self.rows(table_id, cached=True)
         if store.definition.data_entry == "draft":
+            store.check_staged([], row_id)
             staged = DraftStore(store).stage("delete", [{}], context, row_id, expected_version)
             return "staged", self._staged_event(store, staged)
         return "live", self.announce(store.delete(row_id, expected_version, context)).rows

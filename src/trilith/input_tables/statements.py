@@ -19,7 +19,8 @@ from trilith.sql.render import param
 
 __all__ = [
     "WAL_COLUMNS",
-    "definition_by_id",
+    "definition_if_changed",
+    "definition_version",
     "delete_row",
     "insert_rows",
     "reserve_from_sequence",
@@ -50,9 +51,24 @@ def _data(schema: str, table_id: str) -> exp.Table:
 
 
 @cached
-def definition_by_id(schema: str) -> exp.Select:
+def definition_if_changed(schema: str) -> exp.Select:
+    """The version, and the document only where the version is not `known`."""
+    version = exp.column("version")
+    changed = exp.Case(
+        ifs=[exp.If(this=version.eq(param("known")), true=exp.null())],
+        default=exp.column("metadata"),
+    )
     return (
-        exp.select("metadata")
+        exp.select(version, changed.as_("metadata"))
+        .from_(table(schema, "input_tables"))
+        .where(exp.column("id").eq(param("id")))
+    )
+
+
+@cached
+def definition_version(schema: str) -> exp.Select:
+    return (
+        exp.select("version")
         .from_(table(schema, "input_tables"))
         .where(exp.column("id").eq(param("id")))
     )
@@ -78,12 +94,29 @@ def insert_rows(schema: str, table_id: str, columns: tuple[str, ...], count: int
     )
 
 
+def _definition_unchanged(schema: str) -> exp.Expr:
+    """The table's definition is still at version `definition_version` (binds
+    `definition_id` too), for statements that check it as they write."""
+    return exp.EQ(
+        this=exp.select("version")
+        .from_(table(schema, "input_tables"))
+        .where(exp.column("id").eq(param("definition_id")))
+        .subquery(),
+        expression=param("definition_version"),
+    )
+
+
 @cached
 def update_row(
-    schema: str, table_id: str, names: tuple[str, ...], returning: tuple[str, ...] = ()
+    schema: str,
+    table_id: str,
+    names: tuple[str, ...],
+    returning: tuple[str, ...] = (),
+    checked: bool = False,
 ) -> exp.Update:
     """Set `names` (bound to `v_0`, `v_1` …) where `_row_id` and `_version` still match;
-    with `returning`, the statement gives back those columns of the updated row."""
+    with `returning`, the statement gives back those columns of the updated row; where
+    `checked`, only while the definition is unchanged (`_definition_unchanged`)."""
     assignments: dict[str, object] = {name: param(f"v_{i}") for i, name in enumerate(names)}
     assignments |= {
         "_version": exp.column("_version") + 1,
@@ -93,6 +126,8 @@ def update_row(
     where = exp.and_(
         exp.column("_row_id").eq(param("row_id")), exp.column("_version").eq(param("version"))
     )
+    if checked:
+        where = exp.and_(where, _definition_unchanged(schema))
     update = exp.update(_data(schema, table_id), assignments, where=where)
     if returning:
         columns = [exp.column(c, quoted=True) for c in returning]
@@ -101,8 +136,11 @@ def update_row(
 
 
 @cached
-def delete_row(schema: str, table_id: str) -> exp.Delete:
-    return exp.delete(_data(schema, table_id), where=exp.column("_row_id").eq(param("row_id")))
+def delete_row(schema: str, table_id: str, checked: bool = False) -> exp.Delete:
+    where: exp.Expr = exp.column("_row_id").eq(param("row_id"))
+    if checked:
+        where = exp.and_(where, _definition_unchanged(schema))
+    return exp.delete(_data(schema, table_id), where=where)
 
 
 @cached

@@ -33,6 +33,7 @@ __all__ = [
     "guess",
     "multi_list",
     "read",
+    "read_guessed",
 ]
 
 Builder = Callable[[exp.Expr], exp.Expr]
@@ -101,6 +102,39 @@ _GUESSES_SQL: dict[str, str] = {
     ),
     "datetime": f"({_READERS_SQL['datetime']}) IS NOT NULL",
 }
+# Cheap tests that imply the guess, tried first: the cell is exactly how DuckDB writes
+# the value it casts to (no sign, zero or separator the guess would refuse can survive
+# that round trip; years of five digits and non-finite numbers are kept out by hand).
+# Only cells failing them go through the guess's pattern tests.
+_CANONICAL_SQL: dict[str, str] = {
+    "integer": "length(t) <= 18 AND CAST(TRY_CAST(t AS BIGINT) AS VARCHAR) = t",
+    "number": ("isfinite(TRY_CAST(t AS DOUBLE)) AND CAST(TRY_CAST(t AS DOUBLE) AS VARCHAR) = t"),
+    "date": "length(t) = 10 AND CAST(TRY_CAST(t AS DATE) AS VARCHAR) = t",
+    "datetime": (
+        "length(t) BETWEEN 19 AND 26 AND substr(t, 5, 1) = '-' "
+        "AND CAST(TRY_CAST(t AS TIMESTAMP) AS VARCHAR) = t"
+    ),
+}
+for _name, _canonical in _CANONICAL_SQL.items():
+    _GUESSES_SQL[_name] = (
+        f"CASE WHEN COALESCE({_canonical}, FALSE) THEN TRUE ELSE ({_GUESSES_SQL[_name]}) END"
+    )
+# Readers for cells already known to fit the type's *guess* (inference checked every cell
+# of the file): each gives what the type's reader gives for such a cell, without the
+# reader's pattern tests. Types not listed use their reader.
+_GUESSED_SQL: dict[str, str] = {
+    "integer": "CAST(replace(t, ',', '') AS BIGINT)",
+    "number": "CAST(replace(t, ',', '') AS DOUBLE)",
+    "date": "CAST(t AS DATE)",
+    "checkbox": "lower(t) IN ('true', 'yes')",
+    # A date-time as DuckDB writes one has no offset: the reader would cast it as it is.
+    "datetime": (
+        f"CASE WHEN COALESCE({_CANONICAL_SQL['datetime']}, FALSE) THEN CAST(t AS TIMESTAMP) "
+        f"ELSE ({_READERS_SQL['datetime']}) END"
+    ),
+}
+
+
 # The first guess every non-blank cell of a column fits is the column's type; else text.
 GUESS_ORDER = ("checkbox", "integer", "number", "date", "datetime")
 
@@ -114,12 +148,12 @@ TYPE_MESSAGES: dict[str, str] = {
 }
 
 
-def _template(sql: str) -> Builder:
+def _template(sql: str) -> Callable[..., exp.Expr]:
     tree = sqlglot.parse_one(sql, read="duckdb")
 
-    def build(cell: exp.Expr) -> exp.Expr:
-        trimmed = blank_or_trimmed(cell)
-        multi = _MULTI_LIST(cell) if "m" in _names(tree) else None
+    def build(cell: exp.Expr, trimmed: exp.Expr | None = None) -> exp.Expr:
+        trimmed = blank_or_trimmed(cell) if trimmed is None else trimmed
+        multi = _MULTI_LIST(cell, trimmed) if "m" in _names(tree) else None
 
         def swap(node: exp.Expr) -> exp.Expr:
             if isinstance(node, exp.Column) and not node.table:
@@ -147,13 +181,28 @@ def blank_or_trimmed(cell: exp.Expr) -> exp.Expr:
 
 
 _MULTI_LIST = _template(_MULTI_LIST_SQL)
-_READERS: dict[str, Builder] = {name: _template(sql) for name, sql in _READERS_SQL.items()}
-_GUESSES: dict[str, Builder] = {name: _template(sql) for name, sql in _GUESSES_SQL.items()}
+_READERS: dict[str, Callable[..., exp.Expr]] = {
+    name: _template(sql) for name, sql in _READERS_SQL.items()
+}
+_GUESSED_READERS: dict[str, Callable[..., exp.Expr]] = {
+    name: _template(sql) for name, sql in _GUESSED_SQL.items()
+}
+_GUESSES: dict[str, Callable[..., exp.Expr]] = {
+    name: _template(sql) for name, sql in _GUESSES_SQL.items()
+}
 
 
-def read(type_name: str, cell: exp.Expr) -> exp.Expr:
-    """The column value read from `cell` (NULL when blank or not of the type)."""
-    return _READERS[type_name](cell)
+def read(type_name: str, cell: exp.Expr, trimmed: exp.Expr | None = None) -> exp.Expr:
+    """The column value read from `cell` (NULL when blank or not of the type). `trimmed`
+    is `blank_or_trimmed(cell)` computed once elsewhere (a column of a subquery), so the
+    readers, which use it several times, do not trim again each time."""
+    return _READERS[type_name](cell, trimmed)
+
+
+def read_guessed(type_name: str, cell: exp.Expr, trimmed: exp.Expr | None = None) -> exp.Expr:
+    """`read` for a cell that is blank or fits `guess(type_name)`."""
+    reader = _GUESSED_READERS.get(type_name) or _READERS[type_name]
+    return reader(cell, trimmed)
 
 
 def multi_list(cell: exp.Expr) -> exp.Expr:
@@ -161,9 +210,9 @@ def multi_list(cell: exp.Expr) -> exp.Expr:
     return _MULTI_LIST(cell)
 
 
-def guess(type_name: str, cell: exp.Expr) -> exp.Expr:
-    """True when the non-blank `cell` looks like `type_name`."""
-    return _GUESSES[type_name](cell)
+def guess(type_name: str, cell: exp.Expr, trimmed: exp.Expr | None = None) -> exp.Expr:
+    """True when the non-blank `cell` looks like `type_name` (`trimmed` as for `read`)."""
+    return _GUESSES[type_name](cell, trimmed)
 
 
 def blank(cell: exp.Expr) -> exp.Expr:

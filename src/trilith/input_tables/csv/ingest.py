@@ -6,7 +6,9 @@
               [create the definition and data table]
               stage rows by the warehouse's bulk path           (`loaders`)
               unique values against existing rows; [replace: log and delete rows]
-              insert rows and their edit-log entries            (`writer`, set-based)
+              insert rows                                       (`writer`, set-based)
+              one edit-log entry for the import: file checksum, row count, the
+              prefix of its rows' ids                           (`edit_log`)
 
 Nothing is written before the file has been read through once and found good, and the
 writes share one transaction: an import lands whole or not at all, and a failed create
@@ -15,6 +17,7 @@ leaves no table and no definition behind.
 
 from __future__ import annotations
 
+import functools
 import logging
 import time
 from collections.abc import Iterator, Sequence
@@ -24,9 +27,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from trilith.engines.base import Session
-from trilith.errors import Conflict, TrilithError
+from trilith.errors import Conflict, TrilithError, ValidationFailed, WarehouseError
 from trilith.input_tables.csv.layout import FileLayout, inspect_file
-from trilith.input_tables.csv.loaders import LoadSource, load, reads_files
+from trilith.input_tables.csv.loaders import (
+    LoadSource,
+    copies_rows,
+    copy_rows,
+    load,
+    reads_files,
+)
 from trilith.input_tables.csv.options import CsvOptions, CsvTableRequest, Mode
 from trilith.input_tables.csv.plan import check_importable, new_table, targets_for_table
 from trilith.input_tables.csv.progress import (
@@ -35,10 +44,16 @@ from trilith.input_tables.csv.progress import (
     ProgressCallback,
     new_import_id,
 )
-from trilith.input_tables.csv.reader import CsvReader, problem_error, scan_params, typed_select
+from trilith.input_tables.csv.reader import (
+    CsvReader,
+    native_params,
+    problem_error,
+    scan_params,
+    typed_select,
+)
 from trilith.input_tables.csv.rules import Target, checks_for
 from trilith.input_tables.csv.writer import RowWriter, Stage
-from trilith.input_tables.definition import InputTableDefinition, new_table_id
+from trilith.input_tables.definition import SYSTEM_COLUMNS, InputTableDefinition, new_table_id
 from trilith.input_tables.rows import WriteContext
 from trilith.input_tables.validation import RowValidator
 
@@ -160,10 +175,12 @@ def create_csv_table(
     context = WriteContext(context.actor, context.request_id, "csv")
     try:
         step("parse", total_bytes=path.stat().st_size)
-        layout = inspect_file(path, request.options, step.bytes)
+        with _timed(import_id, "parse"):
+            layout = inspect_file(path, request.options, step.bytes)
         with CsvReader(layout) as reader:
             step("validate")
-            table = new_table(request, table_id, layout, reader.infer)
+            with _timed(import_id, "infer"):
+                table = new_table(request, table_id, layout, reader.infer)
             rows = table.rows
             if table.checked:
                 validator = RowValidator(table.definition, tables.options_of)
@@ -174,7 +191,8 @@ def create_csv_table(
                 ]
                 rows = reader.check(checks, [t for t in table.checked if t.column.unique])
             step("write", rows=0)
-            _write(
+            write = functools.partial(
+                _write,
                 tables,
                 table.definition,
                 reader,
@@ -185,6 +203,14 @@ def create_csv_table(
                 step,
                 import_id,
             )
+            try:
+                write(native=True)
+            except (WarehouseError, ValidationFailed) as exc:
+                # A cell DuckDB's own parser refused (see `reader.NATIVE_TYPES`; the file
+                # itself was checked already): the transaction rolled back whole, so read
+                # every cell with the readers. A real failure fails again the same way.
+                log.debug("import %s: native parsing failed (%s); again", import_id, exc)
+                write(native=False)
     except Exception as exc:
         step.failed(exc)
         raise
@@ -203,9 +229,12 @@ def _write(
     context: WriteContext,
     step: _Progress,
     import_id: str,
+    *,
+    native: bool = False,
 ) -> int:
     """Stage and write the rows in one transaction; `mode` None creates the table first.
-    Returns the number of rows deleted (replace)."""
+    Returns the number of rows deleted (replace). `native` lets DuckDB's CSV parser type
+    the columns whose types were inferred (`reader.NATIVE_TYPES`)."""
     assert definition.id is not None
     engine = tables.engine
     stage = Stage.new(targets)
@@ -218,18 +247,30 @@ def _write(
                 "upload it again"
             )
         select = typed_select(reader.layout, targets)
-        writer = RowWriter(
-            engine, tables.schema, definition, stage, context, scan_params(reader.layout)
-        )
+        file_params = scan_params(reader.layout) | native_params(reader.layout, targets)
+        writer = RowWriter(engine, tables.schema, definition, stage, context, file_params)
+        # Row-level security: the import may neither add nor delete rows the caller cannot see.
+        guard = tables.row_guard(definition) if mode is not None else None
+        outside = guard.count_outside(session) if guard is not None else 0
         deleted = 0
         if mode == "replace":
             with _timed(import_id, "replace"):
                 deleted = writer.replace(session)
         if mode != "append" and reads_files(engine):
             # The table holds no rows: they go straight from the file into it.
-            with _timed(import_id, "insert rows and edit log"):
-                direct = typed_select(reader.layout, targets, numbered=False)
+            with _timed(import_id, "insert rows"):
+                direct = typed_select(reader.layout, targets, numbered=False, native=native)
                 writer.insert(session, rows, direct)
+        elif mode != "append" and copies_rows(engine) and not writer.defaults:
+            # The same by COPY, system columns included.
+            with _timed(import_id, "copy rows"):
+                stamped = typed_select(
+                    reader.layout, targets, numbered=False, stamped=True, native=native
+                )
+                names = [*SYSTEM_COLUMNS, *(t.column.name for t in targets)]
+                params = {"now": writer.now, "actor": context.actor} | file_params
+                source = LoadSource(reader, stamped, step.rows, params)
+                copy_rows(session, writer.data, names, source)
         else:
             with _timed(import_id, "stage"):
                 load(session, stage, LoadSource(reader, select, step.rows))
@@ -238,8 +279,23 @@ def _write(
                     clashes = writer.clashes(session)
                 if clashes:
                     raise problem_error(reader.layout, clashes)
-            with _timed(import_id, "insert rows and edit log"):
+            with _timed(import_id, "insert rows"):
                 writer.insert(session, rows)
+        if rows:
+            layout = reader.layout
+            summary = {
+                "import_id": import_id,
+                "mode": mode or "create",
+                "rows": rows,
+                "deleted": deleted,
+                "file_bytes": layout.size,
+                "file_sha256": layout.sha256,
+                "columns": [t.column.name for t in targets],
+                "row_id_prefix": layout.row_prefix,
+            }
+            writer.log_import(session, summary, layout.row_prefix)
+        if guard is not None:
+            guard.check_bulk(session, outside, replacing=mode == "replace")
         session.execute(stage.drop())
         committing = time.monotonic()
     log.debug("import %s: commit took %.3f s", import_id, time.monotonic() - committing)

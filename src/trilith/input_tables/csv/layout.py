@@ -13,10 +13,13 @@ from __future__ import annotations
 
 import codecs
 import csv
+import hashlib
 import re
+import uuid
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from trilith.errors import UnsupportedMediaType, ValidationFailed
 from trilith.input_tables.csv.options import CsvOptions
@@ -30,6 +33,7 @@ __all__ = [
 ]
 
 CHUNK = 1 << 20
+ROW_PREFIX_LENGTH = 12
 SAMPLE_BYTES = 64 * 1024
 CANDIDATES = (",", ";", "\t")
 BOM = codecs.BOM_UTF8
@@ -55,6 +59,11 @@ class FileLayout:
     header: bool
     # The header row's values, or column_1 … column_N when the file has none.
     names: tuple[str, ...]
+    # SHA-256 of the file's bytes, hex: the edit log names the file an import loaded.
+    sha256: str = ""
+    # Every row an import of this file creates has an id starting with this (see
+    # `reader.typed_select`), so the import's edit-log entry stands for its rows.
+    row_prefix: str = ""
 
     @property
     def width(self) -> int:
@@ -65,7 +74,8 @@ def inspect_file(
     path: Path, options: CsvOptions, progress: BytesProgress | None = None
 ) -> FileLayout:
     size = path.stat().st_size
-    bom = _check_utf8(path, progress)
+    digest = hashlib.sha256()
+    bom = _check_utf8(path, progress, digest)
     if size - (len(BOM) if bom else 0) == 0:
         raise ValidationFailed("the file is empty; nothing to import")
     delimiter = options.delimiter or _detect_delimiter(path)
@@ -75,7 +85,16 @@ def inspect_file(
     names = (
         tuple(first) if options.header else tuple(f"column_{i}" for i in range(1, len(first) + 1))
     )
-    return FileLayout(path, size, bom, delimiter, options.header, names)
+    return FileLayout(
+        path,
+        size,
+        bom,
+        delimiter,
+        options.header,
+        names,
+        sha256=digest.hexdigest(),
+        row_prefix=uuid.uuid4().hex[:ROW_PREFIX_LENGTH],
+    )
 
 
 def column_name(header: str, position: int) -> str:
@@ -91,10 +110,9 @@ def column_name(header: str, position: int) -> str:
 # --- encoding ----------------------------------------------------------------------------
 
 
-def _check_utf8(path: Path, progress: BytesProgress | None) -> bool:
+def _check_utf8(path: Path, progress: BytesProgress | None, digest: Any) -> bool:
     decoder = codecs.getincrementaldecoder("utf-8")("strict")
     offset = 0
-    lines = 0
     bom = False
     with path.open("rb") as handle:
         while chunk := handle.read(CHUNK):
@@ -110,7 +128,7 @@ def _check_utf8(path: Path, progress: BytesProgress | None) -> bool:
                 decoder.decode(chunk)
             except UnicodeDecodeError as exc:
                 _not_utf8(path, offset + exc.start, chunk[exc.start : exc.start + 1])
-            lines += chunk.count(b"\n")
+            digest.update(chunk)
             offset += len(chunk)
             if progress:
                 progress(offset)

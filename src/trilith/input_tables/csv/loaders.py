@@ -4,7 +4,8 @@
 DuckDB     the warehouse reads the file itself: `CREATE TEMP TABLE … AS SELECT … FROM
            read_csv(…)`, parallel, nothing passes through Python
 PostgreSQL DuckDB streams typed record batches, written as CSV into `COPY … FROM STDIN`
-           (psycopg's `cursor.copy`), so PostgreSQL never parses the user's file
+           (psycopg's `cursor.copy`), so PostgreSQL never parses the user's file; into
+           an empty data table they go straight in, system columns included (`copy_rows`)
 SQLite     no bulk path: record batches go through `executemany`, 64k rows at a time
 others     multi-row `INSERT … VALUES` with bound values, 200 rows a statement
 =========  ===============================================================================
@@ -15,7 +16,7 @@ Loaders are chosen by `engine.warehouse_type` from `LOADERS`.
 from __future__ import annotations
 
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,7 +32,7 @@ from trilith.input_tables.csv.reader import CsvReader, scan_params
 from trilith.input_tables.csv.writer import Stage
 from trilith.sql.render import param
 
-__all__ = ["LOADERS", "LoadSource", "load", "reads_files"]
+__all__ = ["LOADERS", "LoadSource", "copies_rows", "copy_rows", "load", "reads_files"]
 
 RowsProgress = Callable[[int], None]
 VALUES_CHUNK = 200
@@ -42,6 +43,7 @@ class LoadSource:
     reader: CsvReader
     select: exp.Select  # `typed_select` of the file: _rec, _row_id, the typed columns
     progress: RowsProgress | None = None
+    params: dict[str, Any] | None = None  # values `select` binds besides the file's
 
 
 Loader = Callable[[Session, Stage, LoadSource], None]
@@ -58,12 +60,19 @@ def _in_warehouse(session: Session, stage: Stage, source: LoadSource) -> None:
 
 
 def _copy(session: Session, stage: Stage, source: LoadSource) -> None:
+    session.execute(stage.create())
+    copy_rows(session, stage.table, stage.names, source)
+
+
+def copy_rows(
+    session: Session, target: exp.Table, names: Sequence[str], source: LoadSource
+) -> None:
+    """`source`'s rows (columns `names`, in order) into `target` by PostgreSQL's COPY."""
     if not isinstance(session, PostgresSession):
         raise TypeError("the COPY loader needs a PostgreSQL session")
-    session.execute(stage.create())
     statement = exp.Copy(
         this=exp.Schema(
-            this=stage.table, expressions=[exp.to_identifier(n, quoted=True) for n in stage.names]
+            this=target, expressions=[exp.to_identifier(n, quoted=True) for n in names]
         ),
         kind=True,
         files=[exp.var("STDIN")],
@@ -73,7 +82,7 @@ def _copy(session: Session, stage: Stage, source: LoadSource) -> None:
     loaded = 0
     try:
         with session.connection.cursor() as cursor, cursor.copy(statement) as copy:
-            for batch in source.reader.batches(source.select):
+            for batch in source.reader.batches(source.select, params=source.params):
                 buffer = io.BytesIO()
                 pa_csv.write_csv(batch, buffer, options)
                 copy.write(buffer.getbuffer())
@@ -141,6 +150,11 @@ LOADERS: dict[str, Loader] = {
 def reads_files(engine: Engine) -> bool:
     """The warehouse can read the uploaded file itself (it runs in this process)."""
     return LOADERS.get(engine.warehouse_type) is _in_warehouse
+
+
+def copies_rows(engine: Engine) -> bool:
+    """The warehouse takes rows by COPY (they can go straight into a data table)."""
+    return LOADERS.get(engine.warehouse_type) is _copy
 
 
 def load(session: Session, stage: Stage, source: LoadSource) -> None:

@@ -184,7 +184,11 @@ def new_table(
         )
     except ValidationError as exc:
         raise _invalid("the table definition", exc) from None
-    targets = [Target(i, layout.names[i - 1], c) for i, c in enumerate(columns, 1)]
+    # Inferred types were checked against every cell (`reader.infer`).
+    targets = [
+        Target(i, layout.names[i - 1], c, guessed=i in inferred and i not in chosen)
+        for i, c in enumerate(columns, 1)
+    ]
     table = NewTable(definition, targets, rows)
     table.checked = [targets[i - 1] for i in chosen]
     return table

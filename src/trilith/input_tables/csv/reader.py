@@ -16,7 +16,7 @@ from __future__ import annotations
 import os
 import re
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -26,11 +26,16 @@ from sqlglot import exp
 
 from trilith.errors import ValidationFailed
 from trilith.input_tables.csv import cells
-from trilith.input_tables.csv.layout import FileLayout, line_of_offset, lines_of_records
+from trilith.input_tables.csv.layout import (
+    ROW_PREFIX_LENGTH,
+    FileLayout,
+    line_of_offset,
+    lines_of_records,
+)
 from trilith.input_tables.csv.rules import Check, Target, message
 from trilith.sql.render import ParamStyle, param, render
 
-__all__ = ["MAX_REPORTED", "CsvReader", "Problem", "scan", "typed_select"]
+__all__ = ["MAX_REPORTED", "CsvReader", "Problem", "native_params", "scan", "typed_select"]
 
 MAX_REPORTED = 20
 SAMPLE_ROWS = 10_000
@@ -39,15 +44,22 @@ READER_MEMORY_ENV = "TRILITH_CSV_READER_MEMORY"
 Problem = dict[str, Any]
 
 
-def scan(layout: FileLayout, *, parallel: bool = True, rejects: str | None = None) -> exp.Expr:
-    """`read_csv` of the file: every column VARCHAR as c_1 … c_N, strict RFC 4180."""
+def scan(
+    layout: FileLayout,
+    *,
+    parallel: bool = True,
+    rejects: str | None = None,
+    columns: str = "csv_columns",
+) -> exp.Expr:
+    """`read_csv` of the file: every column VARCHAR as c_1 … c_N, strict RFC 4180 (or as
+    the types the parameter `columns` names, see `native_params`)."""
     arguments: list[exp.Expr] = [param("csv_path")]
     options: dict[str, exp.Expr] = {
         "header": param("csv_header"),
         "delim": param("csv_delim"),
         "quote": exp.Literal.string('"'),
         "escape": exp.Literal.string('"'),
-        "columns": param("csv_columns"),
+        "columns": param(columns),
         "auto_detect": exp.false(),
         "strict_mode": exp.true(),
         "null_padding": exp.false(),
@@ -70,23 +82,74 @@ def scan_params(layout: FileLayout) -> dict[str, Any]:
         "csv_header": layout.header,
         "csv_delim": layout.delimiter,
         "csv_columns": {f"c_{i}": "VARCHAR" for i in range(1, layout.width + 1)},
+        "row_prefix": layout.row_prefix,
     }
 
 
+# Types DuckDB's CSV reader may parse itself in columns whose type was inferred: for a
+# cell fitting the type's guess it gives what the type's reader gives, or fails (a
+# thousands comma, `yes`), and then the import runs again with the readers.
+NATIVE_TYPES = {"integer": "BIGINT", "number": "DOUBLE", "date": "DATE", "checkbox": "BOOLEAN"}
+
+
+def _native(target: Target) -> bool:
+    return target.guessed and target.column.type in NATIVE_TYPES
+
+
+def native_params(layout: FileLayout, targets: Sequence[Target]) -> dict[str, Any]:
+    """`csv_native_columns`: the file's columns typed for `typed_select(native=True)`."""
+    types = {f"c_{i}": "VARCHAR" for i in range(1, layout.width + 1)}
+    types |= {f"c_{t.position}": NATIVE_TYPES[t.column.type] for t in targets if _native(t)}
+    return {"csv_native_columns": types}
+
+
 def typed_select(
-    layout: FileLayout, targets: Sequence[Target], *, numbered: bool = True
+    layout: FileLayout,
+    targets: Sequence[Target],
+    *,
+    numbered: bool = True,
+    stamped: bool = False,
+    native: bool = False,
 ) -> exp.Select:
-    """`_rec` (record number; numbering keeps the scan in file order, so it is left out
-    where nothing needs it), a new `_row_id` and each target's typed value."""
-    row_id = exp.func(
-        "replace",
-        exp.cast(exp.Anonymous(this="uuid", expressions=[]), "VARCHAR"),
-        exp.Literal.string("-"),
-        exp.Literal.string(""),
+    """`_rec` (the record number, where `numbered`), a new `_row_id`, the other system
+    columns where `stamped` (binding `now` and `actor`), and each target's typed value.
+
+    Row ids are 32 hex digits like the API's: the import's random `row_prefix`, then the
+    record number in 20 hex digits. Ids in file order make the primary key cheap to build
+    (sequential keys), and cannot meet the API's UUID4 ids, whose 13th digit is 4."""
+    tail = exp.Lower(
+        this=exp.func(
+            "lpad",
+            exp.func("to_hex", exp.Window(this=exp.RowNumber())),
+            exp.Literal.number(32 - ROW_PREFIX_LENGTH),
+            exp.Literal.string("0"),
+        )
     )
-    values = [t.value.as_(exp.to_identifier(t.column.name, quoted=True)) for t in targets]
+    row_id = exp.DPipe(this=param("row_prefix"), expression=tail)
+    parsed = {t.position for t in targets if native and _native(t)}
+    source = scan(layout, columns="csv_native_columns") if native else scan(layout)
+    trimmed = _trimmed(source, sorted({t.position for t in targets} - parsed), parsed)
+    values = [
+        (
+            _cell(t.position) if t.position in parsed else t.value_of(exp.column(f"t_{t.position}"))
+        ).as_(exp.to_identifier(t.column.name, quoted=True))
+        for t in targets
+    ]
     number = [exp.Window(this=exp.RowNumber()).as_("_rec")] if numbered else []
-    return exp.select(*number, row_id.as_("_row_id"), *values).from_(scan(layout))
+    stamps = (
+        [
+            exp.Literal.number(1).as_("_version"),
+            exp.cast(param("now"), "TIMESTAMP").as_("_created_at"),
+            exp.cast(param("actor"), "VARCHAR").as_("_created_by"),
+            exp.cast(param("now"), "TIMESTAMP").as_("_updated_at"),
+            exp.cast(param("actor"), "VARCHAR").as_("_updated_by"),
+        ]
+        if stamped
+        else []
+    )
+    return exp.select(*number, row_id.as_("_row_id"), *stamps, *values).from_(
+        trimmed.subquery("cells")
+    )
 
 
 class CsvReader:
@@ -125,9 +188,12 @@ class CsvReader:
         except duckdb.Error as exc:
             raise ValidationFailed(f"the file cannot be read: {_first_line(exc)}") from None
 
-    def batches(self, query: exp.Select, rows: int = 65_536) -> pa.RecordBatchReader:
+    def batches(
+        self, query: exp.Select, rows: int = 65_536, params: dict[str, Any] | None = None
+    ) -> pa.RecordBatchReader:
         """The query's rows as Arrow record batches, streamed (the file was checked)."""
-        rendered = render(query, "duckdb", ParamStyle.QMARK, scan_params(self.layout))
+        bound = {**scan_params(self.layout), **(params or {})}
+        rendered = render(query, "duckdb", ParamStyle.QMARK, bound)
         with self._malformed_lines():
             relation = self.connection.sql(rendered.sql, params=rendered.params)
             reader: pa.RecordBatchReader = relation.to_arrow_reader(rows)
@@ -142,12 +208,13 @@ class CsvReader:
         test per column; a column the rest of the file contradicts (or that is blank in
         the first rows) is guessed again over all of it.
         """
-        sample = exp.select("*").from_(scan(self.layout)).limit(SAMPLE_ROWS).subquery("first")
-        guessed, filled = self._guess(positions, sample)
+        first = exp.select("*").from_(scan(self.layout)).limit(SAMPLE_ROWS).subquery("first")
+        guessed, filled = self._guess(positions, first)
         candidates = {p: t for p, t in guessed.items() if t != "text"}
         aggregates: list[exp.Expr] = [exp.func("COUNT", exp.Star())]
         aggregates += [_count_where(_misfit(t, p)) for p, t in candidates.items()]
-        row = self._run(exp.select(*aggregates).from_(scan(self.layout))).fetchall()[0]
+        whole = _trimmed(scan(self.layout), sorted(candidates)).subquery("cells")
+        row = self._run(exp.select(*aggregates).from_(whole)).fetchall()[0]
         again = [p for p, n in zip(candidates, row[1:], strict=True) if n]
         again += [p for p in positions if not filled[p]]
         if again:
@@ -162,8 +229,9 @@ class CsvReader:
         aggregates: list[exp.Expr] = [exp.Literal.number(0)]
         for position in positions:
             aggregates += [_count_where(_misfit(t, position)) for t in cells.GUESS_ORDER]
-            aggregates.append(exp.func("COUNT", cells.blank_or_trimmed(_cell(position))))
-        row = self._run(exp.select(*aggregates).from_(source)).fetchall()[0]
+            aggregates.append(exp.func("COUNT", exp.column(f"t_{position}")))
+        cells_of = _trimmed(source, positions).subquery("cells")
+        row = self._run(exp.select(*aggregates).from_(cells_of)).fetchall()[0]
         types: dict[int, str] = {}
         filled: dict[int, int] = {}
         width = len(cells.GUESS_ORDER) + 1
@@ -308,12 +376,28 @@ def _cell(position: int) -> exp.Column:
     return exp.column(f"c_{position}")
 
 
+def _trimmed(
+    source: exp.Expr, positions: Sequence[int], passed: Collection[int] = ()
+) -> exp.Select:
+    """`source` with each cell `c_N` of `positions` and its trimmed text `t_N` (NULL when
+    blank): trimmed once here, below the expressions that test it repeatedly. Cells of
+    `passed` are passed through as they are."""
+    projected = [
+        expression
+        for p in positions
+        for expression in (_cell(p), cells.blank_or_trimmed(_cell(p)).as_(f"t_{p}"))
+    ]
+    projected += [_cell(p) for p in sorted(passed)]
+    return exp.select(*projected or [exp.Literal.number(1).as_("_")]).from_(source)
+
+
 def _misfit(type_name: str, position: int) -> exp.Expr:
-    """A non-blank cell that does not look like `type_name`."""
-    cell = _cell(position)
+    """A non-blank cell that does not look like `type_name` (over `_trimmed`)."""
+    trimmed = exp.column(f"t_{position}")
+    guessed = cells.guess(type_name, _cell(position), trimmed)
     return exp.and_(
-        exp.not_(cells.blank(cell)),
-        exp.not_(exp.func("COALESCE", cells.guess(type_name, cell), exp.false())),
+        trimmed.is_(exp.null()).not_(),
+        exp.not_(exp.func("COALESCE", guessed, exp.false())),
     )
 
 

@@ -31,6 +31,8 @@ class Target:
     position: int
     header: str
     column: ColumnDefinition
+    # The type was inferred from this file, so every cell fits its guess (see `cells`).
+    guessed: bool = False
 
     @property
     def cell(self) -> exp.Column:
@@ -39,6 +41,11 @@ class Target:
     @property
     def value(self) -> exp.Expr:
         return cells.read(self.column.type, self.cell)
+
+    def value_of(self, trimmed: exp.Expr) -> exp.Expr:
+        """`value`, given the cell's trimmed text computed elsewhere."""
+        read = cells.read_guessed if self.guessed else cells.read
+        return read(self.column.type, self.cell, trimmed)
 
 
 @dataclass(frozen=True, slots=True)

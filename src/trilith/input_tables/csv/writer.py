@@ -4,13 +4,16 @@ Rows arrive in a temporary *stage* table (`_rec`, `_row_id`, one typed column pe
 column). From there, in the import's transaction:
 
 * `clashes` finds staged values of unique columns that existing rows already hold;
-* `replace` logs a `delete` entry for every current row, then deletes them;
-* `insert` copies the stage into the data table with the system columns, and logs one
-  `insert` entry per row whose `after` is the row as the API shows it.
+* `replace` logs a `delete` entry for every current row (their values live nowhere
+  else once deleted), then deletes them;
+* `insert` copies the stage into the data table with the system columns;
+* `log_import` writes the import's one edit-log entry, which stands for all its rows
+  (see `edit_log`).
 
-Edit numbers come from the edit sequence (`nextval` per row) or, where the engine has no
-sequences, from a block reserved in the `counters` table. Each dialect builds the JSON
-of a row with its own functions (`JSON_OBJECTS`); all produce the same document.
+Delete entries are numbered by the edit sequence (`nextval` per row) or, where the
+engine has no sequences, from a block reserved in the `counters` table. Each dialect
+builds the JSON of a row with its own functions (`JSON_OBJECTS`); all produce the same
+document.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from sqlglot import exp
 from trilith.engines.base import Engine, Session
 from trilith.input_tables.csv.rules import Target
 from trilith.input_tables.definition import SYSTEM_COLUMNS, InputTableDefinition
+from trilith.input_tables.edit_log import Edit, EditLog
 from trilith.input_tables.query import SYSTEM_TYPES
 from trilith.input_tables.rows import WriteContext
 from trilith.input_tables.statements import WAL_COLUMNS
@@ -253,10 +257,9 @@ class RowWriter:
         return count
 
     def insert(self, session: Session, rows: int, source: exp.Select | None = None) -> None:
-        """Copy the stage into the data table and log one entry per row.
+        """Copy the stage into the data table (the caller logs the import, `log_import`).
 
-        With `source` (a query shaped like the stage) the rows come from it instead, and
-        the edit log is written from the data table: only for a table that held no rows.
+        With `source` (a query shaped like the stage) the rows come from it instead.
         """
         if not rows:
             return
@@ -283,12 +286,21 @@ class RowWriter:
         log.debug(
             "import into %s: data rows took %.3f s", self.table_id, time.monotonic() - started
         )
-        if source is not None:
-            session.execute(*self._table_entries(session, "insert", rows))
-            return
-        numbers, base = self._numbers(session, rows, exp.column("_rec", table="s"))
-        entries = self._insert_entries(numbers, values)
-        session.execute(self._log_insert(entries), self._params() | base)
+
+    def log_import(self, session: Session, summary: dict[str, Any], row_prefix: str) -> int:
+        """The import's one edit-log entry (its rows' ids start with `row_prefix`)."""
+        edit = Edit(
+            self.table_id,
+            row_prefix,
+            "import",
+            None,
+            summary,
+            self.context.actor,
+            self.now,
+            self.context.request_id,
+            "csv",
+        )
+        return EditLog(self.engine, self.schema).append(session, [edit])[0]
 
     def _count(self, session: Session) -> int:
         query = exp.select(exp.func("COUNT", exp.Star())).from_(self.data)
@@ -328,34 +340,6 @@ class RowWriter:
             exp.Literal.string("csv"),
         ).from_(self.data.copy().as_("d"))
         return self._log_insert(entries), self._params() | base
-
-    def _insert_entries(
-        self, numbers: exp.Expr, values: list[tuple[str, str, exp.Expr]]
-    ) -> exp.Select:
-        dialect = self.engine.dialect
-        system: list[tuple[str, exp.Expr]] = [
-            ("_row_id", exp.column("_row_id", table="s")),
-            ("_version", exp.Literal.number(1)),
-            ("_created_at", self._typed(param("now_text"), "TEXT")),
-            ("_created_by", self._typed(param("actor"), "TEXT")),
-            ("_updated_at", self._typed(param("now_text"), "TEXT")),
-            ("_updated_by", self._typed(param("actor"), "TEXT")),
-        ]
-        after = self.json_object(
-            [*system, *((name, _json_value(dialect, kind, value)) for name, kind, value in values)]
-        )
-        return exp.select(
-            numbers,
-            self._typed(param("table_id"), "TEXT"),
-            exp.column("_row_id", table="s"),
-            exp.Literal.string("insert"),
-            exp.cast(exp.null(), "TEXT"),
-            after,
-            self._typed(param("actor"), "TEXT"),
-            self._typed(param("now"), "TIMESTAMP"),
-            self._typed(param("request_id"), "TEXT"),
-            exp.Literal.string("csv"),
-        ).from_(self.stage.table.copy().as_("s"))
 
     def _log_insert(self, entries: exp.Select) -> exp.Insert:
         columns = [exp.to_identifier(n, quoted=True) for n in WAL_COLUMNS]
