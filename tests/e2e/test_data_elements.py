@@ -180,6 +180,33 @@ def test_a_row_click_and_the_note_form_run_on_the_server(
     assert page.errors == []
 
 
+def test_a_table_rows_context_menu_runs_its_sequence_with_that_row(
+    server: LiveServer, page: Any
+) -> None:
+    page.goto(server.url + "/apps/showcase")
+    page.get_by_role("tab", name="Data").click()
+    table = page.get_by_test_id("table-deals_table")
+    expect(table).to_have_attribute("data-total", "8")
+    box = table.locator("canvas").first.bounding_box()
+    page.mouse.click(box["x"] + 60, box["y"] + HEADER + 1 * ROW + ROW / 2, button="right")
+    menu = page.get_by_role("menu", name="deals_table row actions")
+    expect(menu).to_be_visible()
+    screenshot(page, "25-table-context-menu", full_page=False)
+    menu.get_by_role("menuitem", name="Add a note to this deal").click()
+    dialog = page.get_by_role("dialog", name="Add a note to D-1002")
+    expect(dialog).to_be_visible()
+    page.keyboard.press("Escape")
+    expect(dialog).to_be_hidden()
+
+    # From the keyboard: a selected cell, then Shift+F10 opens the same menu.
+    page.mouse.click(box["x"] + 60, box["y"] + HEADER + 3 * ROW + ROW / 2)
+    page.keyboard.press("Shift+F10")
+    expect(menu).to_be_visible()
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("dialog", name="Add a note to D-1004")).to_be_visible()
+    assert page.errors == []
+
+
 def test_a_failing_action_shows_its_error(server: LiveServer, page: Any) -> None:
     page.goto(server.url + "/apps/showcase")
     page.get_by_role("button", name="Add note").click()

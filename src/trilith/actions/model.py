@@ -90,6 +90,7 @@ class Trigger(_Model):
     element_id: str | None = None
     column_name: str | None = None  # select: one column only
     menu_item_id: str | None = None  # context_menu
+    label: str | None = Field(None, max_length=200)  # context_menu: the item's text
     cron: str | None = None  # schedule
     plugin_event: str | None = None  # plugin
 

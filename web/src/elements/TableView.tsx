@@ -1,19 +1,31 @@
 // A table element: a read-only Glide grid over the element's query rows, loaded a page
 // at a time as it scrolls and sorted by the server (a header click: ascending,
-// descending, off). A row click runs the table's `select` sequences with that row.
+// descending, off). A row click runs the table's `select` sequences with that row (and
+// tells an embedding page); a right click, the Menu key or Shift+F10 opens its
+// `context_menu` sequences as a menu for that row.
 
 import "@glideapps/glide-data-grid/dist/index.css";
 
-import { DataEditor, GridCellKind, type GridCell, type GridColumn, type Item } from "@glideapps/glide-data-grid";
+import {
+  DataEditor,
+  GridCellKind,
+  type GridCell,
+  type GridColumn,
+  type GridSelection,
+  type Item,
+} from "@glideapps/glide-data-grid";
 import { useCallback, useEffect, useMemo, useReducer, useRef, useState } from "react";
 
 import { describeError } from "../api/client";
 import { formatValue, prettyColumn, queryElement, type QueryColumn, type QueryRow } from "../api/elements";
-import type { Row, RowPage } from "../api/inputTables";
+import type { RowPage } from "../api/inputTables";
 import { useControlsKey, useSourceVersion } from "../data/useElementQuery";
 import { gridTheme } from "../inputTable/InputTableView";
 import { RowCache } from "../inputTable/rowCache";
 import { ElementWrapper } from "../layout/ElementWrapper";
+import { ContextMenu } from "../ui/ContextMenu";
+import { signals } from "../embed/signals";
+import { menuItemsFor } from "../runtime/appIndex";
 import { useRuntime } from "../runtime/runtime";
 import type { TableElement } from "../spec/types";
 
@@ -47,16 +59,20 @@ export default function TableView({ element }: { element: TableElement }) {
 
   const cache = useMemo(
     () =>
-      new RowCache(async (offset, limit, sortText, signal) => {
-        const result = await queryElement(
-          appId,
-          element.id,
-          { controls: JSON.parse(controlsRef.current) as Record<string, unknown>, sort: sortText, limit, offset },
-          signal,
-        );
-        setColumns(result.columns);
-        return result as unknown as RowPage;
-      }, changed, element.sort ?? null),
+      new RowCache(
+        async (offset, limit, sortText, signal) => {
+          const result = await queryElement(
+            appId,
+            element.id,
+            { controls: JSON.parse(controlsRef.current) as Record<string, unknown>, sort: sortText, limit, offset },
+            signal,
+          );
+          setColumns(result.columns);
+          return result as unknown as RowPage;
+        },
+        changed,
+        element.sort ?? null,
+      ),
     // The spec's sort is the first one only; later sorts come from header clicks.
     // eslint-disable-next-line react-hooks/exhaustive-deps
     [appId, element.id],
@@ -111,6 +127,21 @@ export default function TableView({ element }: { element: TableElement }) {
   );
 
   const hasSelect = (runtime.index.sequencesOf.get(element.id) ?? []).some((s) => s.trigger.type === "select");
+  const menuItems = useMemo(() => menuItemsFor(runtime.index, element.id), [runtime.index, element.id]);
+  const [menu, setMenu] = useState<{ x: number; y: number; row: number } | null>(null);
+  const [selection, setSelection] = useState<GridSelection | undefined>(undefined);
+  const gridBox = useRef<HTMLDivElement>(null);
+
+  const pick = (rowIndex: number) => {
+    const row = cache.row(rowIndex) as QueryRow | undefined;
+    if (!row) return;
+    if (hasSelect) runtime.run(element.id, "select", [row]);
+    else signals.select(element.id, [row]);
+  };
+  const openMenuAtCell = (rowIndex: number) => {
+    const box = gridBox.current?.getBoundingClientRect();
+    setMenu({ x: (box?.left ?? 0) + 24, y: (box?.top ?? 0) + 36 + (rowIndex + 1) * 34, row: rowIndex });
+  };
 
   if (cache.error && !columns) {
     return (
@@ -130,7 +161,18 @@ export default function TableView({ element }: { element: TableElement }) {
     <ElementWrapper element={element} className="element-table-frame" label={element.title ?? undefined}>
       {element.title ? <h3 className="element-title">{element.title}</h3> : null}
       <div className="data-table" data-total={total} data-testid={`table-${element.id}`}>
-        <div className="data-table-grid">
+        <div
+          className="data-table-grid"
+          ref={gridBox}
+          onKeyDown={(event) => {
+            if (event.key !== "ContextMenu" && !(event.key === "F10" && event.shiftKey)) return;
+            const cell = selection?.current?.cell;
+            if (!cell || menuItems.length === 0) return;
+            event.preventDefault();
+            event.stopPropagation();
+            openMenuAtCell(cell[1]);
+          }}
+        >
           <DataEditor
             columns={gridColumns}
             rows={total}
@@ -157,9 +199,13 @@ export default function TableView({ element }: { element: TableElement }) {
                     : { column: column.name, descending: true },
               );
             }}
-            onCellClicked={([, rowIndex]) => {
-              const row = cache.row(rowIndex) as Row | undefined;
-              if (hasSelect && row) runtime.run(element.id, "select", [row as unknown as QueryRow]);
+            gridSelection={selection}
+            onGridSelectionChange={setSelection}
+            onCellClicked={([, rowIndex]) => pick(rowIndex)}
+            onCellContextMenu={([, rowIndex], event) => {
+              if (menuItems.length === 0) return;
+              event.preventDefault();
+              setMenu({ x: event.bounds.x + event.localEventX, y: event.bounds.y + event.localEventY, row: rowIndex });
             }}
           />
           {total === 0 ? (
@@ -168,6 +214,19 @@ export default function TableView({ element }: { element: TableElement }) {
             </div>
           ) : null}
         </div>
+        {menu ? (
+          <ContextMenu
+            items={menuItems}
+            x={menu.x}
+            y={menu.y}
+            label={`${element.title ?? element.id} row actions`}
+            onClose={() => setMenu(null)}
+            onSelect={(item) => {
+              const row = cache.row(menu.row) as QueryRow | undefined;
+              if (row) runtime.runSequence(element.id, item.id, [row]);
+            }}
+          />
+        ) : null}
         <div className="data-table-footer" aria-live="polite">
           {total.toLocaleString()} {total === 1 ? "row" : "rows"}
           {cache.error ? <span className="data-table-error"> · {describeError(cache.error)}</span> : null}
