@@ -20,18 +20,10 @@ from trilith.auth.actors import Actor, user_context
 from trilith.errors import ValidationFailed
 from trilith.formula import FormulaError, Scope, compile_formula
 from trilith.input_tables.definition import SYSTEM_COLUMNS, InputTableDefinition, RowRule
+from trilith.input_tables.query import SYSTEM_TYPES
 from trilith.input_tables.types import formula_type
 
 __all__ = ["RowFilter", "check_row_rules", "row_filter"]
-
-_SYSTEM_TYPES = {
-    "_row_id": "text",
-    "_version": "integer",
-    "_created_at": "datetime",
-    "_created_by": "text",
-    "_updated_at": "datetime",
-    "_updated_by": "text",
-}
 
 
 @dataclass(frozen=True)
@@ -47,7 +39,7 @@ class RowFilter:
 
 
 def _scope(definition: InputTableDefinition, actor: Actor | None) -> Scope:
-    columns = {c: _SYSTEM_TYPES[c] for c in SYSTEM_COLUMNS}
+    columns = {c: SYSTEM_TYPES[c] for c in SYSTEM_COLUMNS}
     columns.update({c.name: formula_type(c.type) for c in definition.columns})
     return Scope(columns=columns, user=user_context(actor) if actor else Scope().user)
 

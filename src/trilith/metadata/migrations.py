@@ -75,17 +75,22 @@ def _lookup_indexes(engine: Engine, schema: str) -> list[exp.Expression]:
     ]
 
 
+def _tables(schema: str, *names: str) -> list[exp.Expression]:
+    """CREATE TABLE IF NOT EXISTS for base tables added after migration 1 (which creates
+    every base table of its day, so a new schema gets them there and here alike)."""
+    statements: list[exp.Expression] = []
+    for name in names:
+        columns, primary_key = BASE_TABLES[name]
+        statements.append(create_table(table(schema, name), columns, primary_key))
+    return statements
+
+
 def _schedule_fires(engine: Engine, schema: str) -> list[exp.Expression]:
-    # Part of the base tables since; created here for schemas made before it was.
-    columns, primary_key = BASE_TABLES["schedule_fires"]
-    return [create_table(table(schema, "schedule_fires"), columns, primary_key)]
+    return _tables(schema, "schedule_fires")
 
 
 def _users(engine: Engine, schema: str) -> list[exp.Expression]:
-    statements: list[exp.Expression] = []
-    for name in ("users", "api_tokens"):
-        columns, primary_key = BASE_TABLES[name]
-        statements.append(create_table(table(schema, name), columns, primary_key))
+    statements = _tables(schema, "users", "api_tokens")
     if engine.SUPPORTS_INDEXES:
         statements.append(
             create_index(
@@ -96,18 +101,11 @@ def _users(engine: Engine, schema: str) -> list[exp.Expression]:
 
 
 def _embed(engine: Engine, schema: str) -> list[exp.Expression]:
-    statements: list[exp.Expression] = []
-    for name in ("embed_clients", "embed_jti"):
-        columns, primary_key = BASE_TABLES[name]
-        statements.append(create_table(table(schema, name), columns, primary_key))
-    return statements
+    return _tables(schema, "embed_clients", "embed_jti")
 
 
 def _sessions_and_grants(engine: Engine, schema: str) -> list[exp.Expression]:
-    statements: list[exp.Expression] = []
-    for name in ("sessions", "grants"):
-        columns, primary_key = BASE_TABLES[name]
-        statements.append(create_table(table(schema, name), columns, primary_key))
+    statements = _tables(schema, "sessions", "grants")
     if engine.SUPPORTS_INDEXES:
         statements.append(
             create_index(
@@ -118,8 +116,7 @@ def _sessions_and_grants(engine: Engine, schema: str) -> list[exp.Expression]:
 
 
 def _ai_documents(engine: Engine, schema: str) -> list[exp.Expression]:
-    columns, primary_key = BASE_TABLES["ai_documents"]
-    return [create_table(table(schema, "ai_documents"), columns, primary_key)]
+    return _tables(schema, "ai_documents")
 
 
 MIGRATIONS: tuple[Migration, ...] = (
