@@ -116,13 +116,19 @@ def secured_server(chromium: str, tmp_path_factory: pytest.TempPathFactory) -> I
 
 
 @pytest.fixture(scope="session")
-def browser(chromium: str) -> Iterator[Any]:
+def playwright() -> Iterator[Any]:
+    """One Playwright driver for the session: its sync API cannot run twice at once."""
     from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
+    with sync_playwright() as driver:
+        yield driver
+
+
+@pytest.fixture(scope="session")
+def browser(playwright: Any, chromium: str) -> Iterator[Any]:
+    launched = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+    yield launched
+    launched.close()
 
 
 class PageErrors(list[str]):

@@ -153,14 +153,11 @@ def embed_env(chromium: str, tmp_path_factory: pytest.TempPathFactory) -> Iterat
 
 
 @pytest.fixture(scope="module")
-def embed_browser(chromium: str) -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
+def embed_browser(playwright: Any, chromium: str) -> Iterator[Any]:
     args = [*CHROMIUM_ARGS, f"--host-resolver-rules=MAP {TRILITH_HOST} 127.0.0.1"]
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=chromium, args=args)
-        yield launched
-        launched.close()
+    launched = playwright.chromium.launch(executable_path=chromium, args=args)
+    yield launched
+    launched.close()
 
 
 @pytest.fixture

@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import threading
+import time
 import uuid
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
@@ -44,6 +45,9 @@ __all__ = ["SCHEDULER_ACTOR", "Fire", "Scheduler", "latest_due"]
 SCHEDULER_ACTOR = Actor("scheduler", "scheduler", "editor")
 MIN_GRACE_S = 60.0
 STOP_TIMEOUT_S = 30.0
+# How long a lost claim may take to become visible (the winner is committing).
+CLAIM_CHECKS = 20
+CLAIM_CHECK_INTERVAL_S = 0.05
 
 log = logging.getLogger("trilith.scheduler")
 
@@ -173,8 +177,12 @@ class Scheduler:
         try:
             self.warehouse.engine.execute(insert, values)
         except Conflict:
-            if self._claimed(key, due):
-                return False
+            # The key is taken by a claim that may not have committed yet (DuckDB reports
+            # a duplicate against another open transaction): look again for a moment.
+            for _ in range(CLAIM_CHECKS):
+                if self._claimed(key, due):
+                    return False
+                time.sleep(CLAIM_CHECK_INTERVAL_S)
             raise  # a busy database, not a lost race: the next tick tries again
         return True
 
