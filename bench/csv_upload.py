@@ -222,6 +222,8 @@ def main() -> None:
             f"{r.import_s:.1f} s)"
         )
     print("targets: ratio >= 0.50, peak RSS < 1024 MB")
+    # The machine is shared: the ratio means little without how busy it was.
+    print("load average (1, 5, 15 min): " + ", ".join(f"{v:.2f}" for v in os.getloadavg()))
 
 
 if __name__ == "__main__":

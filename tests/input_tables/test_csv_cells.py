@@ -119,3 +119,45 @@ def test_each_guess_reads_back(duck: duckdb.DuckDBPyConnection) -> None:
     for text, type_name in GUESSES:
         if type_name != "text":
             assert read(duck, type_name, text) is not None, (text, type_name)
+
+
+def sampled(duck: duckdb.DuckDBPyConnection, type_name: str, text: str | None) -> Any:
+    query = exp.select(cells.read_sampled(type_name, exp.column("v"))).from_("cell")
+    return duck.execute(f"WITH cell AS (SELECT ? AS v) {query.sql('duckdb')}", [text]).fetchall()[
+        0
+    ][0]
+
+
+def fits(duck: duckdb.DuckDBPyConnection, type_name: str, text: str) -> bool:
+    query = exp.select(cells.guess(type_name, exp.column("v"))).from_("cell")
+    return bool(
+        duck.execute(f"WITH cell AS (SELECT ? AS v) {query.sql('duckdb')}", [text]).fetchall()[0][0]
+    )
+
+
+SAMPLED_CELLS = [
+    *(text for _, text, _ in READS if text is not None),
+    *(text for text, _ in GUESSES),
+    "0", "-0", "+5", "00", "123456789012345678", "1234567890123456789", "1,234,567",
+    " 12", "12 ", "\t12\r\n", "12.50", "-0.25", "0.", ".5", "1.0e5", "99999999999999999999.5",
+    "2024-01-31", " 2024-01-31", "2024-1-31", "2024-01-31 10:30:15", "2024-01-31 10:30:15.123",
+    "2024-01-31T10:30:15", "2024-01-31 10:30:15+02", "12345-01-01 00:00:00",
+    "TRUE", "false", " no", "True ", "\u00a0x", "x\u00a0", "\u0600 ", "", " ", "\t", "\r\n",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("text", SAMPLED_CELLS)
+def test_a_sampled_read_is_the_guessed_read_or_an_error(
+    duck: duckdb.DuckDBPyConnection, text: str
+) -> None:
+    # One-pass creates read columns typed from their first rows with `read_sampled`: a
+    # cell fitting the guess reads as the reader reads it, a blank one is NULL, and any
+    # other ends the query.
+    assert sampled(duck, "text", text) == read(duck, "text", text)
+    blank = not text.strip(cells.WHITESPACE)
+    for type_name in cells.GUESS_ORDER:
+        if blank or fits(duck, type_name, text.strip(cells.WHITESPACE)):
+            assert sampled(duck, type_name, text) == read(duck, type_name, text), type_name
+        else:
+            with pytest.raises(duckdb.Error, match=cells.MISFIT):
+                sampled(duck, type_name, text)

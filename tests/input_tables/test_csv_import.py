@@ -22,7 +22,7 @@ from trilith.errors import (
     ValidationFailed,
 )
 from trilith.events import EventBus
-from trilith.input_tables.csv import CsvOptions, CsvTableRequest, ImportProgress
+from trilith.input_tables.csv import CsvOptions, CsvTableRequest, ImportProgress, reader
 from trilith.input_tables.csv.options import ColumnOverrides, parse_columns
 from trilith.input_tables.definition import InputTableDefinition
 from trilith.input_tables.edit_log import HistoryQuery
@@ -527,3 +527,70 @@ def test_inferred_columns_read_the_same_either_way(
         (first, 2.5, "2024-01-05", True),
         (None, None, None, None),
     ]
+
+
+def _past_the_sample(tmp_path: Path, late: str, name: str = "late.csv") -> Path:
+    """A file whose first rows (more than the types are guessed from) fit their guesses,
+    with the line `late` near its end."""
+    lines = ["a,b,c,d,e"]
+    lines += [f"{i},{i * 1000},true,{i}.5,t {i}" for i in range(1, reader.SAMPLE_ROWS + 30)]
+    lines.insert(reader.SAMPLE_ROWS + 20, late)  # line SAMPLE_ROWS + 21 of the file
+    return write(tmp_path, "\n".join(lines) + "\n", name)
+
+
+def _record(tables: InputTables, table_id: str, number: int) -> tuple[Any, ...]:
+    """Columns a … e of the `number`th data record (ids follow the file)."""
+    query = (
+        exp.select("a", "b", "c", "d", "e")
+        .from_(data_table(tables.schema, table_id))
+        .order_by("_row_id")
+        .offset(number - 1)
+        .limit(1)
+    )
+    return tuple(tables.engine.fetch_rows(query)[0])
+
+
+def test_cells_below_the_first_rows_decide_the_types_too(
+    tables: InputTables, tmp_path: Path
+) -> None:
+    # Types are guessed on the first rows and the rows written in the same pass, each cell
+    # checked; a cell further down that fits no guess makes the import read the file first.
+    path = _past_the_sample(tmp_path, '007,"1,234", Yes ,"1,234.5",   ')
+    described, report = tables.create_from_csv(request(), path, ALICE)
+    types = [c["type"] for c in described["columns"]]
+    assert types == ["text", "integer", "checkbox", "number", "text"]
+    assert report.rows == reader.SAMPLE_ROWS + 30
+    late = _record(tables, report.table_id, reader.SAMPLE_ROWS + 20)
+    assert late == ("007", 1234, True, 1234.5, None)
+    assert _record(tables, report.table_id, 1) == ("1", 1000, True, 1.5, "t 1")
+    # Fitting cells below the first rows are read in the one pass.
+    path = _past_the_sample(tmp_path, '-0,"1,234", Yes ,"1,234.5",  x ', "fits.csv")
+    described, report = tables.create_from_csv(request("Fits"), path, ALICE)
+    assert [c["type"] for c in described["columns"]] == [
+        "integer",
+        "integer",
+        "checkbox",
+        "number",
+        "text",
+    ]
+    late = _record(tables, report.table_id, reader.SAMPLE_ROWS + 20)
+    assert late == (0, 1234, True, 1234.5, "  x ")
+    entries = log_entries(tables, report.table_id)
+    assert [(e["op"], e["after"]["rows"]) for e in entries] == [("import", reader.SAMPLE_ROWS + 30)]
+
+
+def test_a_ragged_line_below_the_first_rows_is_named_and_nothing_is_created(
+    tables: InputTables, tmp_path: Path
+) -> None:
+    path = _past_the_sample(tmp_path, "1,2,true")
+    with pytest.raises(ValidationFailed) as failed:
+        tables.create_from_csv(
+            CsvTableRequest("Ragged", CsvOptions(), ColumnOverrides(), id="ragged"), path, ALICE
+        )
+    line = reader.SAMPLE_ROWS + 21
+    assert f"line {line}" in failed.value.message
+    assert failed.value.details[0]["line"] == line
+    assert "3 fields, expected 5" in failed.value.details[0]["message"]
+    assert tables.catalog.summaries() == []
+    with pytest.raises(TrilithError):
+        tables.engine.fetch_rows(exp.select("*").from_(data_table(tables.schema, "ragged")))

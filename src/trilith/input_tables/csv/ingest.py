@@ -26,6 +26,9 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import duckdb
+import pyarrow as pa
+
 from trilith.engines.base import Session
 from trilith.errors import Conflict, TrilithError, ValidationFailed, WarehouseError
 from trilith.input_tables.csv.layout import FileLayout, inspect_file
@@ -37,7 +40,12 @@ from trilith.input_tables.csv.loaders import (
     reads_files,
 )
 from trilith.input_tables.csv.options import CsvOptions, CsvTableRequest, Mode
-from trilith.input_tables.csv.plan import check_importable, new_table, targets_for_table
+from trilith.input_tables.csv.plan import (
+    NewTable,
+    check_importable,
+    new_table,
+    targets_for_table,
+)
 from trilith.input_tables.csv.progress import (
     ImportProgress,
     Phase,
@@ -146,7 +154,7 @@ def import_csv(
             checks = [c for i, t in enumerate(targets) for c in checks_for(t, i, validator.options)]
             rows = reader.check(checks, [t for t in targets if t.column.unique])
             step("write", rows=0)
-            deleted = _write(
+            deleted, rows = _write(
                 tables, definition, reader, targets, rows, options.mode, context, step, import_id
             )
     except Exception as exc:
@@ -179,38 +187,13 @@ def create_csv_table(
             layout = inspect_file(path, request.options, step.bytes)
         with CsvReader(layout) as reader:
             step("validate")
-            with _timed(import_id, "infer"):
-                table = new_table(request, table_id, layout, reader.infer)
-            rows = table.rows
-            if table.checked:
-                validator = RowValidator(table.definition, tables.options_of)
-                checks = [
-                    c
-                    for i, t in enumerate(table.checked)
-                    for c in checks_for(t, i, validator.options)
-                ]
-                rows = reader.check(checks, [t for t in table.checked if t.column.unique])
-            step("write", rows=0)
-            write = functools.partial(
-                _write,
-                tables,
-                table.definition,
-                reader,
-                table.targets,
-                rows,
-                None,
-                context,
-                step,
-                import_id,
-            )
-            try:
-                write(native=True)
-            except (WarehouseError, ValidationFailed) as exc:
-                # A cell DuckDB's own parser refused (see `reader.NATIVE_TYPES`; the file
-                # itself was checked already): the transaction rolled back whole, so read
-                # every cell with the readers. A real failure fails again the same way.
-                log.debug("import %s: native parsing failed (%s); again", import_id, exc)
-                write(native=False)
+            written = _create_sampled(tables, request, table_id, reader, context, step, import_id)
+            if written is None:
+                table, rows = _create_checked(
+                    tables, request, table_id, reader, context, step, import_id
+                )
+            else:
+                table, rows = written
     except Exception as exc:
         step.failed(exc)
         raise
@@ -219,22 +202,109 @@ def create_csv_table(
     return table.definition, report
 
 
+def _create_sampled(
+    tables: InputTables,
+    request: CsvTableRequest,
+    table_id: str,
+    reader: CsvReader,
+    context: WriteContext,
+    step: _Progress,
+    import_id: str,
+) -> tuple[NewTable, int] | None:
+    """The one-pass create: types guessed on the file's first rows, and every cell checked
+    against its column's guess while the rows are written (`cells.read_checked`). None
+    when it does not apply or did not succeed: the transaction rolled back whole, and the
+    file must be read through first (`_create_checked`) to type it or to name its errors."""
+    if not (reads_files(tables.engine) or copies_rows(tables.engine)):
+        return None
+    blank: list[int] = []
+
+    def sample(positions: list[int]) -> tuple[int, dict[int, str]]:
+        types = reader.sample(positions)
+        if types is None:  # a column blank in the first rows: its type needs every row
+            blank.append(1)
+            types = dict.fromkeys(positions, "text")
+        return 0, types
+
+    with _timed(import_id, "sample"):
+        table = new_table(request, table_id, reader.layout, sample, sampled=True)
+    if blank or table.checked:
+        return None
+    step("write", rows=0)
+    try:
+        _, rows = _write(
+            tables, table.definition, reader, table.targets, None, None, context, step, import_id
+        )
+    except (TrilithError, duckdb.Error, pa.ArrowException) as exc:
+        # A cell further down fits no guess of its column's first rows, or the file has a
+        # malformed line: the file is read through, which names what is wrong.
+        log.debug("import %s: one pass failed (%s); reading the file first", import_id, exc)
+        step("validate")
+        return None
+    return table, rows
+
+
+def _create_checked(
+    tables: InputTables,
+    request: CsvTableRequest,
+    table_id: str,
+    reader: CsvReader,
+    context: WriteContext,
+    step: _Progress,
+    import_id: str,
+) -> tuple[NewTable, int]:
+    """The create that reads the file through before writing: types inferred from every
+    cell, the request's rules checked; then the rows written."""
+    with _timed(import_id, "infer"):
+        table = new_table(request, table_id, reader.layout, reader.infer)
+    rows = table.rows
+    if table.checked:
+        validator = RowValidator(table.definition, tables.options_of)
+        checks = [
+            c for i, t in enumerate(table.checked) for c in checks_for(t, i, validator.options)
+        ]
+        rows = reader.check(checks, [t for t in table.checked if t.column.unique])
+    step("write", rows=0)
+    write = functools.partial(
+        _write,
+        tables,
+        table.definition,
+        reader,
+        table.targets,
+        rows,
+        None,
+        context,
+        step,
+        import_id,
+    )
+    try:
+        write(native=True)
+    except (WarehouseError, ValidationFailed) as exc:
+        # A cell DuckDB's own parser refused (see `reader.NATIVE_TYPES`; the file
+        # itself was checked already): the transaction rolled back whole, so read
+        # every cell with the readers. A real failure fails again the same way.
+        log.debug("import %s: native parsing failed (%s); again", import_id, exc)
+        write(native=False)
+    return table, rows
+
+
 def _write(
     tables: InputTables,
     definition: InputTableDefinition,
     reader: CsvReader,
     targets: Sequence[Target],
-    rows: int,
+    rows: int | None,
     mode: Mode | None,
     context: WriteContext,
     step: _Progress,
     import_id: str,
     *,
     native: bool = False,
-) -> int:
+) -> tuple[int, int]:
     """Stage and write the rows in one transaction; `mode` None creates the table first.
-    Returns the number of rows deleted (replace). `native` lets DuckDB's CSV parser type
-    the columns whose types were inferred (`reader.NATIVE_TYPES`)."""
+    Returns the numbers of rows deleted (replace) and written. `rows` None: not counted
+    yet (a new table, written straight from the file). `native` lets DuckDB's CSV parser
+    type the columns whose types were inferred (`reader.NATIVE_TYPES`)."""
     assert definition.id is not None
     engine = tables.engine
     stage = Stage.new(targets)
@@ -261,6 +331,8 @@ def _write(
             with _timed(import_id, "insert rows"):
                 direct = typed_select(reader.layout, targets, numbered=False, native=native)
                 writer.insert(session, rows, direct)
+            if rows is None:
+                rows = writer.count(session)
         elif mode != "append" and copies_rows(engine) and not writer.defaults:
             # The same by COPY, system columns included.
             with _timed(import_id, "copy rows"):
@@ -270,8 +342,10 @@ def _write(
                 names = [*SYSTEM_COLUMNS, *(t.column.name for t in targets)]
                 params = {"now": writer.now, "actor": context.actor} | file_params
                 source = LoadSource(reader, stamped, step.rows, params)
-                copy_rows(session, writer.data, names, source)
+                copied = copy_rows(session, writer.data, names, source)
+            rows = copied if rows is None else rows
         else:
+            assert rows is not None, "staged rows are counted first"
             with _timed(import_id, "stage"):
                 load(session, stage, LoadSource(reader, select, step.rows))
             if mode == "append":
@@ -299,7 +373,7 @@ def _write(
         session.execute(stage.drop())
         committing = time.monotonic()
     log.debug("import %s: commit took %.3f s", import_id, time.monotonic() - committing)
-    return deleted
+    return deleted, rows
 
 
 def _create(

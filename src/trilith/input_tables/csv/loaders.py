@@ -3,9 +3,10 @@
 =========  ===============================================================================
 DuckDB     the warehouse reads the file itself: `CREATE TEMP TABLE … AS SELECT … FROM
            read_csv(…)`, parallel, nothing passes through Python
-PostgreSQL DuckDB streams typed record batches, written as CSV into `COPY … FROM STDIN`
-           (psycopg's `cursor.copy`), so PostgreSQL never parses the user's file; into
-           an empty data table they go straight in, system columns included (`copy_rows`)
+PostgreSQL DuckDB streams typed record batches, written as CSV (by a thread of their own,
+           ahead) into `COPY … FROM STDIN` (psycopg's `cursor.copy`), so PostgreSQL never
+           parses the user's file; into an empty data table they go straight in, system
+           columns included (`copy_rows`)
 SQLite     no bulk path: record batches go through `executemany`, 64k rows at a time
 others     multi-row `INSERT … VALUES` with bound values, 200 rows a statement
 =========  ===============================================================================
@@ -16,7 +17,10 @@ Loaders are chosen by `engine.warehouse_type` from `LOADERS`.
 from __future__ import annotations
 
 import io
-from collections.abc import Callable, Sequence
+import queue
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from typing import Any
 
@@ -36,6 +40,7 @@ __all__ = ["LOADERS", "LoadSource", "copies_rows", "copy_rows", "load", "reads_f
 
 RowsProgress = Callable[[int], None]
 VALUES_CHUNK = 200
+COPY_AHEAD = 2  # CSV batches (~10 MB each) made ahead of COPY
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,10 +69,9 @@ def _copy(session: Session, stage: Stage, source: LoadSource) -> None:
     copy_rows(session, stage.table, stage.names, source)
 
 
-def copy_rows(
-    session: Session, target: exp.Table, names: Sequence[str], source: LoadSource
-) -> None:
-    """`source`'s rows (columns `names`, in order) into `target` by PostgreSQL's COPY."""
+def copy_rows(session: Session, target: exp.Table, names: Sequence[str], source: LoadSource) -> int:
+    """`source`'s rows (columns `names`, in order) into `target` by PostgreSQL's COPY;
+    returns how many."""
     if not isinstance(session, PostgresSession):
         raise TypeError("the COPY loader needs a PostgreSQL session")
     statement = exp.Copy(
@@ -78,21 +82,70 @@ def copy_rows(
         files=[exp.var("STDIN")],
         params=[exp.CopyParameter(this=exp.var("FORMAT"), expression=exp.var("csv"))],
     ).sql(dialect=session.engine.dialect)
-    options = pa_csv.WriteOptions(include_header=False)
     loaded = 0
     try:
-        with session.connection.cursor() as cursor, cursor.copy(statement) as copy:
-            for batch in source.reader.batches(source.select, params=source.params):
-                buffer = io.BytesIO()
-                pa_csv.write_csv(batch, buffer, options)
-                copy.write(buffer.getbuffer())
-                loaded += batch.num_rows
+        with (
+            session.connection.cursor() as cursor,
+            cursor.copy(statement) as copy,
+            _csv_batches(source) as batches,
+        ):
+            for data, rows in batches:
+                copy.write(data)
+                loaded += rows
                 if source.progress:
                     source.progress(loaded)
     except TrilithError:
         raise
     except Exception as exc:
         raise session.engine.translate_error(exc, statement) from exc
+    return loaded
+
+
+_DONE = object()
+
+
+@contextmanager
+def _csv_batches(source: LoadSource) -> Iterator[Iterator[tuple[memoryview, int]]]:
+    """`source`'s record batches as CSV, with their row counts, made by a thread of
+    their own a batch or two ahead: DuckDB and Arrow make the next batch while
+    PostgreSQL takes this one (the queue bounds what waits in memory)."""
+    ready: queue.Queue[Any] = queue.Queue(maxsize=COPY_AHEAD)
+    stop = threading.Event()
+
+    def make() -> None:
+        options = pa_csv.WriteOptions(include_header=False)
+        try:
+            for batch in source.reader.batches(source.select, params=source.params):
+                buffer = io.BytesIO()
+                pa_csv.write_csv(batch, buffer, options)
+                while not stop.is_set():
+                    try:
+                        ready.put((buffer.getbuffer(), batch.num_rows), timeout=0.1)
+                        break
+                    except queue.Full:
+                        continue
+                if stop.is_set():
+                    return
+            ready.put(_DONE)
+        except BaseException as exc:  # raised where the batches are taken
+            ready.put(exc)
+
+    def taken() -> Iterator[tuple[memoryview, int]]:
+        while (item := ready.get()) is not _DONE:
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+
+    maker = threading.Thread(target=make, name="csv-copy-batches", daemon=True)
+    maker.start()
+    try:
+        yield taken()
+    finally:
+        stop.set()
+        while maker.is_alive():
+            with suppress(queue.Empty):
+                ready.get(timeout=0.1)
+        maker.join()
 
 
 def _rows(batch: pa.RecordBatch) -> list[tuple[Any, ...]]:

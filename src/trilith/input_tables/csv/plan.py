@@ -157,8 +157,15 @@ def _entries(layout: FileLayout, overrides: ColumnOverrides) -> list[dict[str, A
 
 
 def new_table(
-    request: CsvTableRequest, table_id: str, layout: FileLayout, infer: Infer
+    request: CsvTableRequest,
+    table_id: str,
+    layout: FileLayout,
+    infer: Infer,
+    *,
+    sampled: bool = False,
 ) -> NewTable:
+    """`sampled`: `infer` guessed the types from the first rows only (its row count
+    means nothing), so the inferred columns' cells are checked as they are written."""
     entries = _entries(layout, request.overrides)
     unset = [i for i, e in enumerate(entries, 1) if "type" not in e]
     rows, inferred = infer(unset)
@@ -184,9 +191,10 @@ def new_table(
         )
     except ValidationError as exc:
         raise _invalid("the table definition", exc) from None
-    # Inferred types were checked against every cell (`reader.infer`).
+    # Inferred types were checked against every cell (`reader.infer`), or will be.
+    guessed = {i for i in inferred if i not in chosen}
     targets = [
-        Target(i, layout.names[i - 1], c, guessed=i in inferred and i not in chosen)
+        Target(i, layout.names[i - 1], c, guessed=i in guessed, sampled=sampled and i in guessed)
         for i, c in enumerate(columns, 1)
     ]
     table = NewTable(definition, targets, rows)

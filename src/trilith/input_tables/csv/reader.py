@@ -93,7 +93,7 @@ NATIVE_TYPES = {"integer": "BIGINT", "number": "DOUBLE", "date": "DATE", "checkb
 
 
 def _native(target: Target) -> bool:
-    return target.guessed and target.column.type in NATIVE_TYPES
+    return target.guessed and not target.sampled and target.column.type in NATIVE_TYPES
 
 
 def native_params(layout: FileLayout, targets: Sequence[Target]) -> dict[str, Any]:
@@ -117,21 +117,29 @@ def typed_select(
     Row ids are 32 hex digits like the API's: the import's random `row_prefix`, then the
     record number in 20 hex digits. Ids in file order make the primary key cheap to build
     (sequential keys), and cannot meet the API's UUID4 ids, whose 13th digit is 4."""
-    tail = exp.Lower(
-        this=exp.func(
-            "lpad",
-            exp.func("to_hex", exp.Window(this=exp.RowNumber())),
-            exp.Literal.number(32 - ROW_PREFIX_LENGTH),
-            exp.Literal.string("0"),
-        )
+    # `format` (fmt) writes the lower-case, zero-padded hex in one call.
+    row_id = exp.Anonymous(
+        this="format",
+        expressions=[
+            exp.Literal.string(f"{{}}{{:0{32 - ROW_PREFIX_LENGTH}x}}"),
+            exp.cast(param("row_prefix"), "VARCHAR"),
+            exp.Window(this=exp.RowNumber()),
+        ],
     )
-    row_id = exp.DPipe(this=param("row_prefix"), expression=tail)
     parsed = {t.position for t in targets if native and _native(t)}
+    # Sampled columns trim only the cells that need it (`cells.read_sampled`).
+    sampled = {t.position for t in targets if t.sampled}
     source = scan(layout, columns="csv_native_columns") if native else scan(layout)
-    trimmed = _trimmed(source, sorted({t.position for t in targets} - parsed), parsed)
+    trimmed = _trimmed(
+        source, sorted({t.position for t in targets} - parsed - sampled), parsed | sampled
+    )
     values = [
         (
-            _cell(t.position) if t.position in parsed else t.value_of(exp.column(f"t_{t.position}"))
+            _cell(t.position)
+            if t.position in parsed
+            else cells.read_sampled(t.column.type, _cell(t.position))
+            if t.sampled
+            else t.value_of(exp.column(f"t_{t.position}"))
         ).as_(exp.to_identifier(t.column.name, quoted=True))
         for t in targets
     ]
@@ -208,7 +216,7 @@ class CsvReader:
         test per column; a column the rest of the file contradicts (or that is blank in
         the first rows) is guessed again over all of it.
         """
-        first = exp.select("*").from_(scan(self.layout)).limit(SAMPLE_ROWS).subquery("first")
+        first = self._first_rows()
         guessed, filled = self._guess(positions, first)
         candidates = {p: t for p, t in guessed.items() if t != "text"}
         aggregates: list[exp.Expr] = [exp.func("COUNT", exp.Star())]
@@ -220,6 +228,20 @@ class CsvReader:
         if again:
             guessed |= self._guess(sorted(again), scan(self.layout))[0]
         return int(row[0]), guessed
+
+    def _first_rows(self) -> exp.Subquery:
+        # One thread reads the first rows and stops; parallel readers would each fill
+        # a buffer of the file first.
+        scanned = scan(self.layout, parallel=False)
+        return exp.select("*").from_(scanned).limit(SAMPLE_ROWS).subquery("first")
+
+    def sample(self, positions: Sequence[int]) -> dict[int, str] | None:
+        """A type for each file column in `positions`, guessed on the first rows only;
+        None when a column is blank there. Cells further down may not fit: read the
+        columns with `Target.sampled`, which checks each cell."""
+        first = self._first_rows()
+        guessed, filled = self._guess(positions, first)
+        return guessed if all(filled.values()) else None
 
     def _guess(
         self, positions: Sequence[int], source: exp.Expr

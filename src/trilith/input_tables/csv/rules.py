@@ -33,6 +33,8 @@ class Target:
     column: ColumnDefinition
     # The type was inferred from this file, so every cell fits its guess (see `cells`).
     guessed: bool = False
+    # ... from its first rows only: each cell is checked as it is read (`cells.read_checked`).
+    sampled: bool = False
 
     @property
     def cell(self) -> exp.Column:
@@ -44,6 +46,8 @@ class Target:
 
     def value_of(self, trimmed: exp.Expr) -> exp.Expr:
         """`value`, given the cell's trimmed text computed elsewhere."""
+        if self.sampled:
+            return cells.read_checked(self.column.type, self.cell, trimmed)
         read = cells.read_guessed if self.guessed else cells.read
         return read(self.column.type, self.cell, trimmed)
 

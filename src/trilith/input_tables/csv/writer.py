@@ -250,18 +250,19 @@ class RowWriter:
 
     def replace(self, session: Session) -> int:
         """Delete every row of the table, logging each; return how many there were."""
-        count = self._count(session)
+        count = self.count(session)
         if count:
             session.execute(*self._table_entries(session, "delete", count))
             session.execute(exp.delete(self.data))
         return count
 
-    def insert(self, session: Session, rows: int, source: exp.Select | None = None) -> None:
+    def insert(self, session: Session, rows: int | None, source: exp.Select | None = None) -> None:
         """Copy the stage into the data table (the caller logs the import, `log_import`).
 
         With `source` (a query shaped like the stage) the rows come from it instead.
+        `rows` None: how many is not known yet (`count` after).
         """
-        if not rows:
+        if rows == 0:
             return
         values = self._values()
         stamps = [
@@ -302,7 +303,8 @@ class RowWriter:
         )
         return EditLog(self.engine, self.schema).append(session, [edit])[0]
 
-    def _count(self, session: Session) -> int:
+    def count(self, session: Session) -> int:
+        """The rows of the data table."""
         query = exp.select(exp.func("COUNT", exp.Star())).from_(self.data)
         return int(session.fetch_scalar(query))
 
