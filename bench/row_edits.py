@@ -8,7 +8,8 @@ log, event). The reference, in the same run on the same engine, is one transacti
 updates the row and inserts one audit row. Prints edits/s of both, their ratio (target
 ≥ 0.5) and the HTTP p50/p99 latency (target p99 < 25 ms); for reading them, the raw
 transaction's p50/p99 and the rate of an authenticated GET that does no warehouse work
-(the HTTP stack alone).
+(the HTTP stack alone), and the server process's CPU time per edit and per GET, which
+the machine's other load disturbs far less than the rates.
 """
 
 from __future__ import annotations
@@ -67,18 +68,40 @@ def serve(url: str) -> tuple[subprocess.Popen[bytes], str]:
     raise RuntimeError("the server did not start")
 
 
-def http_floor(client: httpx.Client, requests: int) -> float:
-    """Requests/s of an authenticated GET that does no warehouse work: what the HTTP stack
-    alone costs on this machine, for reading the ratio."""
+def cpu_seconds(pid: int) -> float | None:
+    """CPU time (user + system) the process has used, where /proc tells it: a measure of
+    the server's own work that the machine's other load disturbs far less than rates."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _per_request_ms(before: float | None, after: float | None, requests: int) -> float | None:
+    if before is None or after is None:
+        return None
+    return (after - before) / requests * 1000
+
+
+def http_floor(client: httpx.Client, requests: int, pid: int) -> tuple[float, float | None]:
+    """Requests/s of an authenticated GET that does no warehouse work, and the server's
+    CPU ms per request: what the HTTP stack alone costs on this machine."""
     for _ in range(WARMUP):
         client.get("/api/sigma/capabilities")
+    cpu = cpu_seconds(pid)
     started = time.perf_counter()
     for _ in range(requests):
         client.get("/api/sigma/capabilities")
-    return requests / (time.perf_counter() - started)
+    rate = requests / (time.perf_counter() - started)
+    return rate, _per_request_ms(cpu, cpu_seconds(pid), requests)
 
 
-def http_edits(url: str, edits: int) -> tuple[float, list[float], float]:
+# edits/s, latencies, the server's CPU ms per edit, then the same two for the no-op GET.
+HttpResult = tuple[float, list[float], float | None, float, float | None]
+
+
+def http_edits(url: str, edits: int) -> HttpResult:
     process, base = serve(url)
     try:
         with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {TOKEN}"}) as client:
@@ -98,8 +121,10 @@ def http_edits(url: str, edits: int) -> tuple[float, list[float], float]:
             version = row["_version"]
             latencies: list[float] = []
             started = 0.0
+            cpu: float | None = None
             for i in range(WARMUP + edits):
                 if i == WARMUP:
+                    cpu = cpu_seconds(process.pid)
                     started = time.perf_counter()
                 t0 = time.perf_counter()
                 response = client.patch(
@@ -110,13 +135,15 @@ def http_edits(url: str, edits: int) -> tuple[float, list[float], float]:
                     raise RuntimeError(f"edit {i} failed: {response.status_code} {response.text}")
                 version = response.json()["_version"]
             elapsed = time.perf_counter() - started
-            return edits / elapsed, latencies[WARMUP:], http_floor(client, min(edits, 1000))
+            edit_cpu = _per_request_ms(cpu, cpu_seconds(process.pid), edits)
+            floor, floor_cpu = http_floor(client, min(edits, 1000), process.pid)
+            return edits / elapsed, latencies[WARMUP:], edit_cpu, floor, floor_cpu
     finally:
         process.terminate()
         process.wait(20)
 
 
-def raw_edits(url: str, edits: int) -> tuple[float, list[float]]:
+def raw_edits(url: str, edits: int) -> tuple[float, list[float], float]:
     engine = create_engine(url)
     schema = f"bench_{uuid.uuid4().hex[:8]}"
     rows, audit = table(schema, "rows"), table(schema, "audit")
@@ -146,19 +173,20 @@ def raw_edits(url: str, edits: int) -> tuple[float, list[float]]:
         ),
     )
     log = exp.insert(exp.select(param("id"), exp.func("CURRENT_TIMESTAMP"), param("what")), audit)
-    started = 0.0
+    started = cpu = 0.0
     latencies: list[float] = []
     for i in range(WARMUP + edits):
         if i == WARMUP:
-            started = time.perf_counter()
+            started, cpu = time.perf_counter(), time.process_time()
         t0 = time.perf_counter()
         with engine.transaction() as session:
             session.execute(update, {"a": i, "v": i + 1})
             session.execute(log, {"id": uuid.uuid4().hex, "what": "edit"})
         latencies.append(time.perf_counter() - t0)
     elapsed = time.perf_counter() - started
+    cpu_ms = (time.process_time() - cpu) / edits * 1000
     engine.close()
-    return edits / elapsed, latencies[WARMUP:]
+    return edits / elapsed, latencies[WARMUP:], cpu_ms
 
 
 def fresh_postgres() -> tuple[str, str]:
@@ -181,13 +209,13 @@ def _percentiles(latencies: list[float]) -> tuple[float, float]:
     return statistics.median(ordered) * 1000, ordered[int(len(ordered) * 0.99) - 1] * 1000
 
 
-def report(
-    engine: str,
-    http: tuple[float, list[float], float],
-    raw: tuple[float, list[float]],
-) -> None:
-    http_rate, latencies, floor = http
-    raw_rate, raw_latencies = raw
+def _ms(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.2f} ms"
+
+
+def report(engine: str, http: HttpResult, raw: tuple[float, list[float], float]) -> None:
+    http_rate, latencies, edit_cpu, floor, floor_cpu = http
+    raw_rate, raw_latencies, raw_cpu = raw
     p50, p99 = _percentiles(latencies)
     raw_p50, raw_p99 = _percentiles(raw_latencies)
     print(
@@ -195,7 +223,9 @@ def report(
         f"ratio {http_rate / raw_rate:.2f} (target >= 0.5) | p50 {p50:.2f} ms | "
         f"p99 {p99:.2f} ms (target < 25)\n"
         f"{'':9s} raw p50 {raw_p50:.2f} ms, p99 {raw_p99:.2f} ms | HTTP floor (authenticated "
-        f"GET, no warehouse work) {floor:.0f} req/s = {floor / raw_rate:.2f}x raw"
+        f"GET, no warehouse work) {floor:.0f} req/s = {floor / raw_rate:.2f}x raw\n"
+        f"{'':9s} CPU: server {_ms(edit_cpu)} per edit, {_ms(floor_cpu)} per no-op GET; "
+        f"raw client {raw_cpu:.2f} ms per transaction"
     )
 
 

@@ -8,10 +8,11 @@ from fastapi import Depends, Header, Request
 from starlette.concurrency import run_in_threadpool
 
 from trilith.actions.service import Actions
-from trilith.auth import Actor, authenticate
+from trilith.auth import Actor
 from trilith.auth.grants import Grant, GrantStore
 from trilith.auth.permissions import Permissions, Resource, bind
 from trilith.auth.sessions import COOKIE, CSRF_HEADER, SessionStore, check_csrf
+from trilith.auth.tokens import built_in_actor
 from trilith.auth.users import TOKEN_PREFIX, UserStore
 from trilith.embed.session import embed_session_actor
 from trilith.embed.tokens import SESSION_PREFIX
@@ -35,7 +36,11 @@ __all__ = [
 ]
 
 
-def get_settings(request: Request) -> Settings:
+# Dependencies that do no I/O are `async def`: FastAPI runs a plain `def` dependency in
+# the thread pool, a hop that costs more than the work.
+
+
+async def get_settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
@@ -69,7 +74,9 @@ async def actor_from(request: Request, authorization: str | None) -> Actor:
     if settings.auth != "none" and not authorization and cookie:
         actor = await run_in_threadpool(from_session, cookie)
     else:
-        actor = await run_in_threadpool(authenticate, settings, authorization, users)
+        # Authentication off and the admin token need no lookup, so no thread either.
+        found = built_in_actor(settings, authorization)
+        actor = found if isinstance(found, Actor) else await run_in_threadpool(users, found)
     request.state.actor = actor
     tables: InputTables | None = getattr(request.state, "input_tables", None)
     if tables is not None:
@@ -150,21 +157,21 @@ async def get_ready_warehouse(request: Request) -> Warehouse:
 WarehouseDep = Annotated[Warehouse, Depends(get_ready_warehouse)]
 
 
-def get_engine(warehouse: WarehouseDep) -> Engine:
+async def get_engine(warehouse: WarehouseDep) -> Engine:
     return warehouse.engine
 
 
 EngineDep = Annotated[Engine, Depends(get_engine)]
 
 
-def get_app_store(warehouse: WarehouseDep) -> AppStore:
+async def get_app_store(warehouse: WarehouseDep) -> AppStore:
     return AppStore(warehouse.engine, warehouse.schema)
 
 
 AppStoreDep = Annotated[AppStore, Depends(get_app_store)]
 
 
-def get_input_tables(request: Request, warehouse: WarehouseDep) -> InputTables:
+async def get_input_tables(request: Request, warehouse: WarehouseDep) -> InputTables:
     """The request's input tables, narrowed to the caller's rows by row-level security
     (the actor is filled in by whichever of this and the authentication runs last)."""
     tables = InputTables(

@@ -39,9 +39,14 @@ class RequestContextMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        incoming = dict(scope["headers"]).get(b"x-request-id", b"").decode("latin-1")
+        incoming = ""
+        for name, value in scope["headers"]:
+            if name == b"x-request-id":
+                incoming = value.decode("latin-1")
+                break
         # An id from the caller is echoed only when it is safe to put in logs and headers.
         request_id = incoming if _REQUEST_ID.match(incoming) else uuid.uuid4().hex
+        id_header = (b"x-request-id", request_id.encode())
         state = scope.setdefault("state", {})
         state["request_id"] = request_id
         context, token = open_context(request_id, state)
@@ -54,9 +59,7 @@ class RequestContextMiddleware:
             if message["type"] == "http.response.start":
                 status = message["status"]
                 response_started = True
-                headers = list(message.get("headers", []))
-                headers.append((b"x-request-id", request_id.encode()))
-                message = {**message, "headers": headers}
+                message = {**message, "headers": [*message.get("headers", ()), id_header]}
             await send(message)
 
         self.metrics.in_flight.inc()
@@ -75,21 +78,22 @@ class RequestContextMiddleware:
             route = _route_template(scope)
             self.metrics.in_flight.dec()
             self.metrics.observe(scope["method"], route, status, seconds)
-            access.info(
-                "%s %s %s %.1f ms",
-                scope["method"],
-                scope["path"],
-                status,
-                seconds * 1000,
-                extra={
-                    "method": scope["method"],
-                    "path": scope["path"],
-                    "route": route,
-                    "status": status,
-                    "duration_ms": round(seconds * 1000, 2),
-                    "actor": context.actor,
-                },
-            )
+            if access.isEnabledFor(logging.INFO):
+                access.info(
+                    "%s %s %s %.1f ms",
+                    scope["method"],
+                    scope["path"],
+                    status,
+                    seconds * 1000,
+                    extra={
+                        "method": scope["method"],
+                        "path": scope["path"],
+                        "route": route,
+                        "status": status,
+                        "duration_ms": round(seconds * 1000, 2),
+                        "actor": context.actor,
+                    },
+                )
             close_context(token)
 
 

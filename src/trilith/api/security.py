@@ -135,14 +135,18 @@ class SecurityMiddleware:
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                existing = {k.lower() for k, _ in message.get("headers", [])}
+                headers = message.get("headers", ())
+                existing = {k.lower() for k, _ in headers}
                 extra = [(k, v) for k, v in self.headers if k not in existing]
-                message = {**message, "headers": [*message.get("headers", []), *extra]}
+                message = {**message, "headers": [*headers, *extra]}
             await send(message)
 
+        if scope["method"] in ("GET", "HEAD"):
+            await self.app(scope, receive, send_with_headers)
+            return
         headers = dict(scope["headers"])
         content_type = headers.get(b"content-type", b"").decode("latin-1").lower()
-        if content_type.startswith("multipart/") or scope["method"] in ("GET", "HEAD"):
+        if content_type.startswith("multipart/"):
             await self.app(scope, receive, send_with_headers)
             return
         max_bytes, why = body_limit(scope["path"])

@@ -9,7 +9,7 @@ from trilith.auth.actors import Actor
 from trilith.errors import AuthenticationRequired
 from trilith.settings import Settings
 
-__all__ = ["ADMIN", "LOCAL_DEVELOPER", "authenticate"]
+__all__ = ["ADMIN", "LOCAL_DEVELOPER", "authenticate", "built_in_actor"]
 
 ADMIN = Actor(id="admin", name="admin", role="admin")
 LOCAL_DEVELOPER = Actor(id="local", name="local developer", role="admin")
@@ -18,10 +18,9 @@ LOCAL_DEVELOPER = Actor(id="local", name="local developer", role="admin")
 UserLookup = Callable[[str], Actor]
 
 
-def authenticate(
-    settings: Settings, authorization: str | None, users: UserLookup | None = None
-) -> Actor:
-    """The actor a request's `Authorization` header names; `users` looks up user tokens."""
+def built_in_actor(settings: Settings, authorization: str | None) -> Actor | str:
+    """The actor when no lookup is needed (authentication off, the admin token), else the
+    bearer token to look up; a missing or malformed header is refused here."""
     if settings.auth == "none":
         return LOCAL_DEVELOPER
     if not authorization:
@@ -34,6 +33,16 @@ def authenticate(
     token = token.strip()
     if hmac.compare_digest(token.encode(), settings.effective_admin_token.encode()):
         return ADMIN
+    return token
+
+
+def authenticate(
+    settings: Settings, authorization: str | None, users: UserLookup | None = None
+) -> Actor:
+    """The actor a request's `Authorization` header names; `users` looks up user tokens."""
+    found = built_in_actor(settings, authorization)
+    if isinstance(found, Actor):
+        return found
     if users is not None:
-        return users(token)
+        return users(found)
     raise AuthenticationRequired("the token is not valid")

@@ -12,6 +12,7 @@ import datetime as dt
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from sqlglot import exp
@@ -25,6 +26,7 @@ from trilith.input_tables.query import RowQuery, count_query, page_query
 from trilith.input_tables.storage import data_table
 from trilith.input_tables.types import from_storage
 from trilith.input_tables.validation import RowValidator, raise_problems
+from trilith.sql.ddl import table
 from trilith.sql.render import param
 
 if TYPE_CHECKING:
@@ -71,6 +73,57 @@ def _concerns(entry: Mapping[str, Any], row_id: str) -> bool:
 
 def now_utc() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+# Dialects whose UPDATE … FROM returns the joined table's columns.
+_RETURNS_JOINED_COLUMNS = frozenset({"postgres"})
+
+
+@lru_cache(maxsize=1024)
+def _update_returning_before(
+    schema: str, table_id: str, names: tuple[str, ...], returning: tuple[str, ...], checked: bool
+) -> exp.Update:
+    """`statements.update_row` joined to the row as it was (`before`), returning its
+    `returning` columns before, then after. Its `before._version = target._version`
+    makes sure both are the same row version even if a writer slipped in."""
+    target, before = "new_row", "old_row"
+
+    def at(name: str, alias: str) -> exp.Column:
+        return exp.column(name, alias, quoted=True)
+
+    data = data_table(schema, table_id)
+    assignments: dict[str, object] = {name: param(f"v_{i}") for i, name in enumerate(names)}
+    assignments |= {
+        "_version": at("_version", target) + 1,
+        "_updated_at": param("updated_at"),
+        "_updated_by": param("updated_by"),
+    }
+    previous = (
+        exp.select(*(exp.column(c, quoted=True) for c in returning))
+        .from_(data.copy())
+        .where(exp.column("_row_id").eq(param("row_id")))
+        .subquery(exp.to_identifier(before, quoted=True))
+    )
+    conditions: list[exp.Expr] = [
+        at("_row_id", target).eq(at("_row_id", before)),
+        at("_version", target).eq(param("version")),
+        at("_version", before).eq(at("_version", target)),
+    ]
+    if checked:
+        stored = (
+            exp.select("version")
+            .from_(table(schema, "input_tables"))
+            .where(exp.column("id").eq(param("definition_id")))
+            .subquery()
+        )
+        conditions.append(exp.EQ(this=stored, expression=param("definition_version")))
+    aliased = data.copy()
+    aliased.set("alias", exp.TableAlias(this=exp.to_identifier(target, quoted=True)))
+    update = exp.update(aliased, assignments, where=exp.and_(*conditions))
+    update.set("from_", exp.From(this=previous))
+    columns = [at(c, before) for c in returning] + [at(c, target) for c in returning]
+    update.set("returning", exp.Returning(expressions=columns))
+    return update
 
 
 class _TrialOver(Exception):
@@ -414,6 +467,11 @@ class RowStore:
         expected_version: int | None,
         context: WriteContext,
     ) -> RowChange:
+        if expected_version is not None and self._reads_as_it_updates:
+            merged = self._update_reading_before(session, row_id, clean, expected_version, context)
+            if merged is not None:
+                return merged
+            # Nothing matched: the steps below find out why (or, after a race, write).
         current = self._current(session, row_id, expected_version)
         self._check_unique(session, [clean], exclude=row_id)
         now = now_utc()
@@ -439,6 +497,52 @@ class RowStore:
             raise self._stale(session, row_id, current["_version"])
         self.check_inside(session, [row_id])
         return self._logged(session, "update", row_id, current, after, [after], context, now)
+
+    @property
+    def _reads_as_it_updates(self) -> bool:
+        """Whether an update can read the row as it was in its own statement (see
+        `_update_reading_before`): PostgreSQL returns joined columns, DuckDB does not;
+        row security and computed columns keep the separate steps."""
+        return (
+            self.engine.dialect in _RETURNS_JOINED_COLUMNS
+            and bool(self.returning)
+            and self.row_filter is None
+        )
+
+    def _update_reading_before(
+        self,
+        session: Session,
+        row_id: str,
+        clean: dict[str, Any],
+        expected_version: int,
+        context: WriteContext,
+    ) -> RowChange | None:
+        """The update with the row's previous values in one statement (one round trip
+        fewer than a read, then an update); None when no row matched."""
+        now = now_utc()
+        names = tuple(clean)
+        checked = self.definition_version is not None
+        update = _update_returning_before(
+            self.schema, self.table_id, names, self.returning, checked
+        )
+        params: dict[str, Any] = {f"v_{i}": value for i, value in enumerate(clean.values())}
+        params |= {
+            "updated_at": now,
+            "updated_by": context.actor,
+            "row_id": row_id,
+            "version": expected_version,
+        }
+        params |= self._definition_params()
+        rows = session.fetch_rows(update, params)
+        if not rows:
+            return None
+        # After the write, so a missing or stale row is reported first, as the separate
+        # steps do; a clash raises and the transaction rolls the write back.
+        self._check_unique(session, [clean], exclude=row_id)
+        count = len(self.returning)
+        before = self._public(dict(zip(self.returning, rows[0][:count], strict=True)))
+        after = self._public(dict(zip(self.returning, rows[0][count:], strict=True)))
+        return self._logged(session, "update", row_id, before, after, [after], context, now)
 
     def delete(self, row_id: str, expected_version: int, context: WriteContext) -> RowChange:
         with self.engine.locked_transaction(self.lock_key) as session:
