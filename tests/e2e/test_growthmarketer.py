@@ -313,13 +313,17 @@ def test_keyboard_only_through_the_tabs_a_row_menu_and_the_modal(
     expect(page.get_by_role("tab", name="Leads")).to_have_attribute("tabindex", "-1")
 
     # Into the panel, past the button, into the grid: arrows pick a cell (its row).
-    for _ in range(6):
+    # The grid loads its rows after the tab opens; tab into it once they are there.
+    first_cell = cell(page, CAMPAIGNS, 0, 0)
+    expect(first_cell).not_to_have_text("")
+    in_grid = "!!document.activeElement.closest(\"[data-testid='grid-campaigns']\")"
+    for _ in range(10):
         page.keyboard.press("Tab")
-        if page.evaluate("!!document.activeElement.closest(\"[data-testid='grid-campaigns']\")"):
+        if page.evaluate(in_grid):
             break
+    assert page.evaluate(in_grid), "Tab did not reach the campaigns grid"
     page.keyboard.press("ArrowDown")
     page.keyboard.press("ArrowUp")
-    first_cell = cell(page, CAMPAIGNS, 0, 0)
     expect(first_cell).to_have_attribute("aria-selected", "true")
     row_name = first_cell.inner_text()
     status = campaign(gm_api, row_name)["status"]
