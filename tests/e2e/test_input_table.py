@@ -59,7 +59,9 @@ def test_the_showcase_notes_grid_saves_edits(
     box = notes.locator("canvas").first.bounding_box()
     # deal_id (200 px) then note (200 px): the note of that row.
     page.mouse.click(box["x"] + 32 + 200 + 100, box["y"] + 36 + index * 34 + 17)
+    expect(notes.locator(f"[id='glide-cell-2-{index}']")).to_have_attribute("aria-selected", "true")
     page.keyboard.press("Enter")
+    expect(page.locator("#portal textarea")).to_be_visible()
     page.locator("#portal textarea").fill("second call, agreed terms")
     page.keyboard.press("Enter")
     expect(page.locator("[data-element-id=notes_grid] .save-state")).to_have_text(
