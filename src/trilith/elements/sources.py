@@ -11,6 +11,7 @@ Names that match nothing are reported with what would have matched.
 
 from __future__ import annotations
 
+import functools
 import re
 import threading
 import time
@@ -25,6 +26,7 @@ from trilith.engines.base import Engine
 from trilith.errors import NotFound, ValidationFailed, WarehouseError
 from trilith.formula import types as t
 from trilith.input_tables.definition import SYSTEM_COLUMNS
+from trilith.input_tables.query import SYSTEM_TYPES
 from trilith.input_tables.service import InputTables
 from trilith.input_tables.types import formula_type
 from trilith.spec.app import SqlSource
@@ -34,15 +36,6 @@ __all__ = ["Source", "SourceResolver", "arrow_formula_type", "sql_formula_type"]
 
 _TABLE_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*){0,2}$")
 SCHEMA_TTL_S = 60.0
-
-_SYSTEM_TYPES = {
-    "_row_id": t.TEXT,
-    "_version": t.INTEGER,
-    "_created_at": t.DATETIME,
-    "_created_by": t.TEXT,
-    "_updated_at": t.DATETIME,
-    "_updated_by": t.TEXT,
-}
 
 
 @dataclass(frozen=True)
@@ -88,63 +81,50 @@ def sql_formula_type(type_name: str, dialect: str) -> str:
     return next((kind for types, kind in _SQL_TYPES if data_type.this in types), t.VARIANT)
 
 
-class _SchemaCache:
+class _ColumnCache:
+    """Columns (name → formula type) of warehouse relations, read at most once a minute."""
+
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._entries: dict[tuple[int, str], tuple[float, dict[str, str]]] = {}
 
-    def columns(self, engine: Engine, name: str) -> dict[str, str]:
+    def columns(
+        self, engine: Engine, name: str, read: Callable[[], dict[str, str]]
+    ) -> dict[str, str]:
         key = (id(engine), name)
         with self._lock:
             found = self._entries.get(key)
         if found and time.monotonic() - found[0] < SCHEMA_TTL_S:
             return found[1]
-        try:
-            declared = engine.table_columns(exp.to_table(name))
-        except WarehouseError as exc:
-            raise NotFound(f"cannot read warehouse table {name}: {exc.message}") from None
-        columns = {
-            column: sql_formula_type(kind, engine.dialect) for column, kind in declared.items()
-        }
+        columns = read()
         with self._lock:
             self._entries[key] = (time.monotonic(), columns)
         return columns
 
 
-SCHEMAS = _SchemaCache()
+COLUMNS = _ColumnCache()
 
 
-def _sql_columns(
-    engine: Engine, key: str, probe: exp.Select, params: dict[str, Any]
-) -> dict[str, str]:
-    found = SQL_SCHEMAS.get(key)
-    if found is not None:
-        return found
+def _table_columns(engine: Engine, name: str) -> dict[str, str]:
+    try:
+        declared = engine.table_columns(exp.to_table(name))
+    except WarehouseError as exc:
+        raise NotFound(f"cannot read warehouse table {name}: {exc.message}") from None
+    return {column: sql_formula_type(kind, engine.dialect) for column, kind in declared.items()}
+
+
+def _query_columns(engine: Engine, probe: exp.Select, params: dict[str, Any]) -> dict[str, str]:
     try:
         arrow = engine.fetch_arrow(probe, params)
     except WarehouseError as exc:
         raise ValidationFailed(f"the SQL source failed in the warehouse: {exc.message}") from None
-    columns = {field.name: arrow_formula_type(field.type) for field in arrow.schema}
-    SQL_SCHEMAS.put(key, columns)
-    return columns
+    return {field.name: arrow_formula_type(field.type) for field in arrow.schema}
 
 
-class _TtlCache:
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._entries: dict[str, tuple[float, dict[str, str]]] = {}
-
-    def get(self, key: str) -> dict[str, str] | None:
-        with self._lock:
-            found = self._entries.get(key)
-        return found[1] if found and time.monotonic() - found[0] < SCHEMA_TTL_S else None
-
-    def put(self, key: str, columns: dict[str, str]) -> None:
-        with self._lock:
-            self._entries[key] = (time.monotonic(), columns)
-
-
-SQL_SCHEMAS = _TtlCache()
+@functools.lru_cache(maxsize=256)
+def _parsed(sql: str, dialect: str) -> exp.Query:
+    """An SQL source's tree, parsed once (callers copy it before changing it)."""
+    return parse_query(sql, dialect)
 
 
 class SourceResolver:
@@ -174,7 +154,8 @@ class SourceResolver:
             raise ValidationFailed(
                 f"source {name!r} is not an element, an input table or a table name (schema.table)"
             )
-        return Source(exp.to_table(name), SCHEMAS.columns(self.engine, name), {}, name)
+        columns = COLUMNS.columns(self.engine, name, lambda: _table_columns(self.engine, name))
+        return Source(exp.to_table(name), columns, {}, name)
 
     def _is_input_table(self, name: str) -> bool:
         try:
@@ -185,13 +166,13 @@ class SourceResolver:
 
     def _input_table(self, table_id: str) -> Source:
         store = self.tables.rows(table_id)
-        columns = {c: _SYSTEM_TYPES[c] for c in SYSTEM_COLUMNS}
+        columns = {c: SYSTEM_TYPES[c] for c in SYSTEM_COLUMNS}
         columns.update({c: formula_type(store.types[c]) for c in store.shown})
         return Source(store.relation(), columns, store.relation_params, table_id)
 
     def _sql_source(self, source: SqlSource) -> Source:
         try:
-            tree = parse_query(source.sql, source.dialect or self.engine.dialect)
+            tree = _parsed(source.sql, source.dialect or self.engine.dialect).copy()
         except ValueError as exc:
             raise ValidationFailed(f"SQL source '{source.id}': {exc}") from None
         params: dict[str, Any] = {}
@@ -208,6 +189,10 @@ class SourceResolver:
             node.replace(exp.Placeholder(this=bound))
         relation = tree.subquery(f"src_{source.id}")
         probe = exp.select(exp.Star()).from_(relation.copy()).limit(0)
-        key = f"{id(self.engine)}:{source.id}:{source.sql}"
-        columns = _sql_columns(self.engine, key, probe, {k: None for k in params})
+        blank = {k: None for k in params}
+        columns = COLUMNS.columns(
+            self.engine,
+            f"sql:{source.id}:{source.sql}",
+            lambda: _query_columns(self.engine, probe, blank),
+        )
         return Source(relation, columns, params, source.id)
