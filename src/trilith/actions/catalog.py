@@ -7,7 +7,6 @@ sequence is checked (`definitions.check_sequence`) before it is stored.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from typing import Any
 
@@ -19,6 +18,7 @@ from trilith.actions.model import ActionSequence
 from trilith.engines.base import Engine, Session
 from trilith.errors import Conflict, NotFound, ValidationFailed
 from trilith.metadata.audit import record
+from trilith.metadata.clock import utc_now
 from trilith.spec import App
 from trilith.spec.actions import ActionSequence as SpecSequence
 from trilith.spec.edits import flatten_elements
@@ -64,10 +64,6 @@ def sequence_from_spec(spec: SpecSequence, app_id: str) -> ActionSequence:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
         raise ValidationFailed(f"action sequence '{spec.id}': {where}: {first['msg']}") from None
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
 class SequenceCatalog:
@@ -196,7 +192,7 @@ class SequenceCatalog:
     def _insert(
         self, session: Session, app_id: str, sequence: ActionSequence, actor: str | None
     ) -> None:
-        now = _now()
+        now = utc_now()
         values = {
             "app_id": app_id,
             "id": sequence.id,

@@ -23,6 +23,7 @@ from sqlglot import exp
 
 from trilith.engines.base import Engine
 from trilith.errors import NotFound
+from trilith.metadata.clock import utc_now
 from trilith.sql.ddl import table
 from trilith.sql.render import param
 
@@ -56,7 +57,7 @@ _COLUMNS = (
 
 
 def now_utc() -> dt.datetime:
-    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    return utc_now()
 
 
 def _json(value: Any) -> str:

@@ -20,7 +20,6 @@ It measures copying, not correctness: a value copied from the wrong line still s
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import json
 import re
@@ -37,6 +36,7 @@ from trilith.ai.engine import AIEngine
 from trilith.ai.model import AIParameters, AIQuery, AIResult
 from trilith.auth import Actor
 from trilith.errors import ValidationFailed
+from trilith.metadata.clock import utc_now
 from trilith.sql.ddl import table
 from trilith.sql.render import param
 
@@ -269,7 +269,7 @@ def _store(
     result = answer["analysis"]["result"] if answer["analysis"] else None
     values = {
         "document_id": answer["document_id"],
-        "at": dt.datetime.now(dt.UTC).replace(tzinfo=None),
+        "at": utc_now(),
         "actor": actor.name,
         "app_id": app_id,
         "filename": filename,

@@ -27,6 +27,7 @@ from trilith.ai.model import AIBudgetExceeded, AIQuery
 from trilith.auth import Actor
 from trilith.engines.base import Engine
 from trilith.errors import ConfigurationError, PermissionDenied
+from trilith.metadata.clock import utc_now
 from trilith.sql.ddl import table
 from trilith.sql.render import param
 
@@ -141,7 +142,7 @@ def _insert(schema: str) -> exp.Insert:
 
 
 def _today_start() -> dt.datetime:
-    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    now = utc_now()
     return now.replace(hour=0, minute=0, second=0, microsecond=0)
 
 
@@ -195,7 +196,7 @@ class Governance:
     def record(self, usage: Usage) -> None:
         values: dict[str, Any] = {
             "usage_id": uuid.uuid4().hex,
-            "at": dt.datetime.now(dt.UTC).replace(tzinfo=None),
+            "at": utc_now(),
             **usage.__dict__,
         }
         self.engine.execute(_insert(self.schema), values)

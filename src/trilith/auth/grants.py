@@ -9,7 +9,6 @@ grants of its own follows the grants of the app it belongs to.
 
 from __future__ import annotations
 
-import datetime as dt
 import uuid
 from dataclasses import dataclass
 from typing import Any, Literal, get_args
@@ -20,6 +19,7 @@ from trilith.auth.actors import Actor
 from trilith.engines.base import Engine
 from trilith.errors import Conflict, NotFound, ValidationFailed
 from trilith.metadata.audit import record
+from trilith.metadata.clock import utc_now
 from trilith.sql.ddl import table
 from trilith.sql.dml import insert_values
 from trilith.sql.render import param
@@ -59,10 +59,6 @@ class Grant:
             "object_id": self.object_id,
             "level": self.level,
         }
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
 def _grant(row: dict[str, Any]) -> Grant:
@@ -109,7 +105,7 @@ class GrantStore:
         grant = Grant(
             uuid.uuid4().hex[:16], principal_type, principal, object_type, object_id, level
         )
-        row: dict[str, Any] = {**grant.as_dict(), "created_at": _now(), "created_by": actor}
+        row: dict[str, Any] = {**grant.as_dict(), "created_at": utc_now(), "created_by": actor}
         with self.engine.transaction() as session:
             if principal_type == "user" and not _exists(
                 session, self.schema, "users", "user_id", principal

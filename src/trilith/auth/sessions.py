@@ -23,6 +23,7 @@ from trilith.auth.tokens import ADMIN
 from trilith.auth.users import UserStore, hash_token, scoped_role
 from trilith.engines.base import Engine
 from trilith.errors import AuthenticationRequired, PermissionDenied
+from trilith.metadata.clock import utc_now
 from trilith.sql.ddl import table
 from trilith.sql.dml import insert_values
 from trilith.sql.render import param
@@ -32,10 +33,6 @@ __all__ = ["COOKIE", "CSRF_HEADER", "OpenedSession", "SessionStore", "check_csrf
 COOKIE = "trilith_session"
 CSRF_HEADER = "X-CSRF-Token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
 @dataclass(frozen=True)
@@ -68,7 +65,7 @@ class SessionStore:
     ) -> OpenedSession:
         session_id = secrets.token_urlsafe(32)
         csrf = secrets.token_urlsafe(32)
-        expires = _now() + lifetime
+        expires = utc_now() + lifetime
         if token_expires is not None:
             expires = min(expires, token_expires)
         row = {
@@ -76,7 +73,7 @@ class SessionStore:
             "user_id": actor.id,
             "token_id": token_id,
             "csrf_token": csrf,
-            "created_at": _now(),
+            "created_at": utc_now(),
             "expires_at": expires,
             "revoked_at": None,
         }
@@ -118,7 +115,7 @@ class SessionStore:
         if row is None or row["revoked_at"] is not None or row["token_revoked_at"] is not None:
             raise ended
         expires = _moment(row["expires_at"])
-        if expires < _now():
+        if expires < utc_now():
             raise AuthenticationRequired("the session has expired; sign in again")
         if row["user_id"] == ADMIN.id and row["name"] is None:
             return ActiveSession(ADMIN, str(row["csrf_token"]), expires)
@@ -135,7 +132,7 @@ class SessionStore:
             where=exp.column("session_hash").eq(param("h")),
         )
         with self.engine.transaction() as session:
-            session.execute(update, {"now": _now(), "h": hash_token(session_id)})
+            session.execute(update, {"now": utc_now(), "h": hash_token(session_id)})
 
 
 def check_csrf(method: str, expected: str, sent: str | None) -> None:

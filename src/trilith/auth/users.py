@@ -21,6 +21,7 @@ from trilith.auth.actors import Actor, Role
 from trilith.engines.base import Engine
 from trilith.errors import AuthenticationRequired, Conflict, NotFound, ValidationFailed
 from trilith.metadata.audit import record
+from trilith.metadata.clock import utc_now
 from trilith.sql.ddl import table
 from trilith.sql.dml import insert_values
 from trilith.sql.render import param
@@ -53,10 +54,6 @@ def scoped_role(role: Role, scopes: list[str]) -> Role:
 
 def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
 @dataclass(frozen=True)
@@ -96,7 +93,7 @@ class UserStore:
             "name": name,
             "role": role,
             "email": email,
-            "created_at": _now(),
+            "created_at": utc_now(),
             "created_by": actor,
             "disabled": False,
         }
@@ -129,14 +126,14 @@ class UserStore:
         scopes: list[str] | None = None,
     ) -> IssuedToken:
         token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-        expires = _now() + dt.timedelta(days=expires_in_days) if expires_in_days else None
+        expires = utc_now() + dt.timedelta(days=expires_in_days) if expires_in_days else None
         token_id = uuid.uuid4().hex[:16]
         row: dict[str, Any] = {
             "token_id": token_id,
             "user_id": user_id,
             "token_hash": hash_token(token),
             "scopes": json.dumps(check_scopes(scopes)),
-            "created_at": _now(),
+            "created_at": utc_now(),
             "expires_at": expires,
             "revoked_at": None,
             "last_used_at": None,
@@ -181,7 +178,7 @@ class UserStore:
             ),
         )
         with self.engine.transaction() as session:
-            if session.execute(update, {"now": _now(), "t": token_id}) == 0:
+            if session.execute(update, {"now": utc_now(), "t": token_id}) == 0:
                 raise NotFound(f"no active token '{token_id}'")
             record(
                 session,
@@ -230,7 +227,7 @@ class UserStore:
         if row is None or row["revoked_at"] is not None or row["disabled"]:
             raise AuthenticationRequired("the token is not valid")
         expires = _moment(row["expires_at"]) if row["expires_at"] is not None else None
-        if expires is not None and expires < _now():
+        if expires is not None and expires < utc_now():
             raise AuthenticationRequired("the token has expired; ask an admin for a new one")
         role = scoped_role(row["role"], json.loads(row["scopes"] or '["api"]'))
         actor = Actor(id=str(row["user_id"]), name=str(row["name"]), role=role, email=row["email"])

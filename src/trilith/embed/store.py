@@ -29,6 +29,7 @@ from trilith.errors import (
     WarehouseError,
 )
 from trilith.metadata.audit import record
+from trilith.metadata.clock import utc_now
 from trilith.sql.ddl import table
 from trilith.sql.dml import insert_values
 from trilith.sql.render import param
@@ -36,10 +37,6 @@ from trilith.sql.render import param
 __all__ = ["EmbedClientStore", "IssuedSecret"]
 
 ROLES: tuple[Role, ...] = ("viewer", "editor", "admin")
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
 def _naive(moment: dt.datetime) -> dt.datetime:
@@ -97,7 +94,7 @@ class EmbedClientStore:
             "max_role": max_role,
             "secret_nonce": nonce,
             "secret_fingerprint": self._fingerprint(secret),
-            "created_at": _now(),
+            "created_at": utc_now(),
             "created_by": actor,
             "rotated_at": None,
             "disabled": False,
@@ -122,7 +119,7 @@ class EmbedClientStore:
         row = self._row(client_id)
         nonce = secrets.token_hex(16)
         secret = self._derive(client_id, nonce)
-        values = {"n": nonce, "f": self._fingerprint(secret), "at": _now(), "c": client_id}
+        values = {"n": nonce, "f": self._fingerprint(secret), "at": utc_now(), "c": client_id}
         update = exp.update(
             self.clients,
             {
@@ -205,7 +202,7 @@ class EmbedClientStore:
     def claim_jti(self, client_id: str, jti: str, expires_at: dt.datetime) -> bool:
         """Record a token id; False when this client's token with that id was seen before."""
         key = exp.and_(exp.column("client_id").eq(param("c")), exp.column("jti").eq(param("j")))
-        now = _now()
+        now = utc_now()
         try:
             return self._claim(key, client_id, jti, expires_at, now)
         except (Conflict, WarehouseError):

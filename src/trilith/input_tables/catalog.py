@@ -8,7 +8,6 @@ whose existing values do not fit, or a drop of a column that holds values withou
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import threading
 import uuid
@@ -36,6 +35,7 @@ from trilith.input_tables.storage import (
 )
 from trilith.input_tables.types import COLUMN_TYPES
 from trilith.metadata.audit import record
+from trilith.metadata.clock import utc_now
 from trilith.sql.ddl import table
 from trilith.sql.dml import insert_values
 from trilith.sql.render import param
@@ -54,10 +54,6 @@ _DEFINITIONS: weakref.WeakKeyDictionary[Engine, dict[tuple[str, str], Cached]] =
     weakref.WeakKeyDictionary()
 )
 _DEFINITIONS_LOCK = threading.Lock()
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
 def _document(definition: InputTableDefinition) -> str:
@@ -180,7 +176,7 @@ class InputTableCatalog:
         )
         if exists is not None:
             raise Conflict(f"an input table with id '{definition.id}' exists; pick another id")
-        now = _now()
+        now = utc_now()
         values = {
             "id": definition.id,
             "app_id": definition.app_id,
@@ -231,7 +227,7 @@ class InputTableCatalog:
                     "name": updated.name,
                     "columns": json.dumps([c.model_dump(mode="json") for c in updated.columns]),
                     "metadata": _document(updated),
-                    "updated_at": _now(),
+                    "updated_at": utc_now(),
                     "updated_by": actor,
                 },
             )

@@ -19,6 +19,7 @@ from trilith.engines.base import Session
 from trilith.errors import NotFound, TrilithError
 from trilith.input_tables.rows import RowChange, RowStore, WriteContext
 from trilith.input_tables.validation import json_ready
+from trilith.metadata.clock import utc_now
 from trilith.sql.ddl import table
 from trilith.sql.dml import insert_values
 from trilith.sql.render import param
@@ -42,7 +43,7 @@ class DraftStore:
         expected_version: int | None = None,
     ) -> list[dict[str, Any]]:
         """Stage validated edits; return them as pending entries."""
-        now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+        now = utc_now()
         with self.rows.engine.locked_transaction(self.rows.lock_key) as session:
             last = session.fetch_scalar(
                 exp.select(exp.func("MAX", exp.column("seq")))

@@ -26,6 +26,7 @@ from trilith.input_tables.query import RowQuery, count_query, page_query
 from trilith.input_tables.storage import data_table
 from trilith.input_tables.types import from_storage
 from trilith.input_tables.validation import RowValidator, raise_problems
+from trilith.metadata.clock import utc_now
 from trilith.sql.ddl import table
 from trilith.sql.render import param
 
@@ -72,7 +73,7 @@ def _concerns(entry: Mapping[str, Any], row_id: str) -> bool:
 
 
 def now_utc() -> dt.datetime:
-    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    return utc_now()
 
 
 # Dialects whose UPDATE … FROM returns the joined table's columns.

@@ -19,6 +19,7 @@ from sqlglot import exp
 from trilith.engines.base import Engine, Session
 from trilith.errors import Conflict, NotFound
 from trilith.metadata.audit import record
+from trilith.metadata.clock import utc_now
 from trilith.spec import App, app_from_data, dump_app
 from trilith.spec.edits import flatten_elements
 from trilith.sql.ddl import table
@@ -79,10 +80,6 @@ def canonical_json(value: Any) -> str:
 
 def _digest(value: Any) -> str:
     return hashlib.sha256(canonical_json(value).encode()).hexdigest()
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
 ELEMENT_COLUMNS = (
@@ -227,7 +224,7 @@ class AppStore:
     ) -> ApplyReport:
         document = dump_app(app)
         spec_hash = _digest(document)
-        now = _now()
+        now = utc_now()
         rows = _element_rows(app, now, actor)
         with self.engine.transaction() as session:
             existing = self._row(session, app.id)
@@ -281,7 +278,7 @@ class AppStore:
             )
             self._audit(
                 session,
-                _now(),
+                utc_now(),
                 actor,
                 "delete-app",
                 app_id,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import uuid
 from functools import lru_cache
@@ -11,6 +10,7 @@ from typing import Any
 from sqlglot import exp
 
 from trilith.engines.base import Engine, Session
+from trilith.metadata.clock import utc_now
 from trilith.sql.ddl import table
 from trilith.sql.render import param
 
@@ -55,7 +55,7 @@ def record(
     """Write one audit entry, in `target`'s transaction when it is a session."""
     values = {
         "audit_id": uuid.uuid4().hex,
-        "at": dt.datetime.now(dt.UTC).replace(tzinfo=None),
+        "at": utc_now(),
         "actor": actor,
         "action": action,
         "target_type": target_type,

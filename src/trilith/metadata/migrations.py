@@ -8,7 +8,6 @@ processes starting at once, applies every migration exactly once.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -16,6 +15,7 @@ from sqlglot import exp
 
 from trilith.engines.base import Engine, Session
 from trilith.errors import WarehouseError
+from trilith.metadata.clock import utc_now
 from trilith.metadata.tables import BASE_TABLES, SCHEMA_VERSION_COLUMNS, SCHEMA_VERSION_TABLE
 from trilith.sql.ddl import create_index, create_schema, create_table, table
 from trilith.sql.render import param
@@ -182,7 +182,7 @@ def migrate(engine: Engine, schema: str, target: int | None = None) -> Migration
                 {
                     "version": migration.version,
                     "description": migration.description,
-                    "applied_at": dt.datetime.now(dt.UTC).replace(tzinfo=None),
+                    "applied_at": utc_now(),
                 },
             )
             applied.append(migration.version)

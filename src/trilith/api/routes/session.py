@@ -21,6 +21,7 @@ from trilith.auth import ADMIN, Actor, authenticate
 from trilith.auth.sessions import COOKIE, ActiveSession, SessionStore
 from trilith.auth.users import TOKEN_PREFIX, UserStore
 from trilith.errors import AuthenticationRequired, BadRequest
+from trilith.metadata.clock import utc_now
 
 router = APIRouter(prefix="/api/session", tags=["session"])
 
@@ -57,7 +58,7 @@ async def sign_in(
         raise AuthenticationRequired("the token is not valid")
 
     opened = await run_in_threadpool(sign)
-    max_age = max(1, int((opened.expires_at - _now()).total_seconds()))
+    max_age = max(1, int((opened.expires_at - utc_now()).total_seconds()))
     response.set_cookie(
         COOKIE,
         opened.session_id,
@@ -104,7 +105,3 @@ async def sign_out(
         samesite=settings.session_samesite,
     )
     return response
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC).replace(tzinfo=None)

@@ -18,7 +18,6 @@ document.
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import time
 import uuid
@@ -37,6 +36,7 @@ from trilith.input_tables.rows import WriteContext
 from trilith.input_tables.statements import WAL_COLUMNS
 from trilith.input_tables.storage import column_spec, data_table
 from trilith.input_tables.types import COLUMN_TYPES
+from trilith.metadata.clock import utc_now
 from trilith.metadata.migrations import EDIT_SEQUENCE
 from trilith.sql.ddl import ColumnSpec, create_table, table
 from trilith.sql.render import param
@@ -182,7 +182,7 @@ class RowWriter:
         self.context = context
         self.data = data_table(schema, definition.id)
         self.log = table(schema, "sigds_wal")
-        self.now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+        self.now = utc_now()
         self.json_object = JSON_OBJECTS.get(engine.dialect, _standard)
         staged = {t.column.name for t in stage.targets}
         self.defaults = {
