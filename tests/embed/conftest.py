@@ -21,8 +21,17 @@ SMALL_APP: dict[str, Any] = {
 }
 
 
+SHELL = "<!doctype html><html><head><title>Trilith</title></head><body></body></html>"
+
+
 @pytest.fixture
-def api(tmp_path: Any) -> Iterator[TestClient]:
+def api(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[TestClient]:
+    # The embed page is the built UI's shell; these tests give it one of their own, so
+    # they do not depend on (or skip without) a web build.
+    static = tmp_path / "static"
+    static.mkdir()
+    (static / "index.html").write_text(SHELL, encoding="utf-8")
+    monkeypatch.setattr("trilith.api.routes.embed.STATIC", static)
     settings = Settings(
         warehouse=f"duckdb:///{tmp_path / 'embed.duckdb'}",
         admin_token=TOKEN,
