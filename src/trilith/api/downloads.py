@@ -17,11 +17,10 @@ from urllib.parse import quote
 from fastapi.responses import StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
-from trilith.input_tables.export import ExportFormat
+from trilith.input_tables.export import SPOOL_IN_MEMORY_BYTES, ExportFormat
 
 __all__ = ["FileExport", "file_response"]
 
-SPOOL_IN_MEMORY_BYTES = 8 * 1024 * 1024
 READ_CHUNK_BYTES = 1024 * 1024
 
 

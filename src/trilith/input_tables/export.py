@@ -41,6 +41,7 @@ from trilith.sql.render import RenderedSQL
 __all__ = [
     "ARROW_TYPES",
     "FORMATS",
+    "SPOOL_IN_MEMORY_BYTES",
     "ExportFormat",
     "TableExport",
     "export_filename",
@@ -51,6 +52,8 @@ __all__ = [
 ]
 
 BATCH_ROWS = 10_000
+# A file being built is kept in memory up to this size, then spilled to disk.
+SPOOL_IN_MEMORY_BYTES = 8 * 1024 * 1024
 XLSX_MAX_ROWS = 1_048_575  # Excel's 1,048,576 rows, less the header
 _UNSAFE_FILENAME = re.compile(r"[^A-Za-z0-9._ -]+")
 

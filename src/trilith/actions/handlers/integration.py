@@ -38,7 +38,7 @@ from trilith.elements.export import ElementExport
 from trilith.elements.service import ElementQueries
 from trilith.errors import BadRequest, PayloadTooLarge, ValidationFailed
 from trilith.formula import ControlValue, Scope, evaluate
-from trilith.input_tables.export import FORMATS, TableExport
+from trilith.input_tables.export import FORMATS, SPOOL_IN_MEMORY_BYTES, TableExport
 from trilith.input_tables.query import parse_filter, parse_sort
 
 # --- messages to the embedding page, plugins, the clipboard -------------------------------
@@ -93,7 +93,6 @@ _HEADER_NAME = re.compile(r"^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,100}$")
 _RESERVED_HEADERS = frozenset({"host", "content-length", "transfer-encoding", "connection"})
 MAX_RECIPIENTS = 100
 MAX_ATTACHMENT_BYTES = 25 * 1024 * 1024
-SPOOL_IN_MEMORY_BYTES = 8 * 1024 * 1024
 
 
 def _resolved(value: Any, ctx: RunContext) -> Any:
