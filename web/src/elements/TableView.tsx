@@ -11,6 +11,7 @@ import {
   GridCellKind,
   type GridCell,
   type GridColumn,
+  type DataEditorRef,
   type GridSelection,
   type Item,
 } from "@glideapps/glide-data-grid";
@@ -130,7 +131,7 @@ export default function TableView({ element }: { element: TableElement }) {
   const menuItems = useMemo(() => menuItemsFor(runtime.index, element.id), [runtime.index, element.id]);
   const [menu, setMenu] = useState<{ x: number; y: number; row: number } | null>(null);
   const [selection, setSelection] = useState<GridSelection | undefined>(undefined);
-  const gridBox = useRef<HTMLDivElement>(null);
+  const gridRef = useRef<DataEditorRef>(null);
 
   const pick = (rowIndex: number) => {
     const row = cache.row(rowIndex) as QueryRow | undefined;
@@ -138,9 +139,11 @@ export default function TableView({ element }: { element: TableElement }) {
     if (hasSelect) runtime.run(element.id, "select", [row]);
     else signals.select(element.id, [row]);
   };
-  const openMenuAtCell = (rowIndex: number) => {
-    const box = gridBox.current?.getBoundingClientRect();
-    setMenu({ x: (box?.left ?? 0) + 24, y: (box?.top ?? 0) + 36 + (rowIndex + 1) * 34, row: rowIndex });
+  const openMenuAtCell = (col: number, rowIndex: number) => {
+    // The cell's place on screen (the grid scrolls), as the input-table grid does.
+    const bounds = gridRef.current?.getBounds(col, rowIndex);
+    if (!bounds) return;
+    setMenu({ x: bounds.x + Math.min(bounds.width, 24), y: bounds.y + bounds.height, row: rowIndex });
   };
 
   if (cache.error && !columns) {
@@ -163,17 +166,17 @@ export default function TableView({ element }: { element: TableElement }) {
       <div className="data-table" data-total={total} data-testid={`table-${element.id}`}>
         <div
           className="data-table-grid"
-          ref={gridBox}
           onKeyDown={(event) => {
             if (event.key !== "ContextMenu" && !(event.key === "F10" && event.shiftKey)) return;
             const cell = selection?.current?.cell;
             if (!cell || menuItems.length === 0) return;
             event.preventDefault();
             event.stopPropagation();
-            openMenuAtCell(cell[1]);
+            openMenuAtCell(cell[0], cell[1]);
           }}
         >
           <DataEditor
+            ref={gridRef}
             columns={gridColumns}
             rows={total}
             getCellContent={getCellContent}
