@@ -108,11 +108,6 @@ class EventBus:
         with self._lock:
             self._by_key.pop(key, None)
 
-    @property
-    def subscriber_count(self) -> int:
-        with self._lock:
-            return len(self._by_key)
-
 
 class Subscription:
     def __init__(self, bus: EventBus, key: int, subscriber: _Subscriber) -> None:
