@@ -20,6 +20,7 @@ from typing import Any
 from sqlglot import exp
 
 from trilith.auth.actors import Role
+from trilith.auth.users import hash_token
 from trilith.engines.base import Engine
 from trilith.errors import (
     ConfigurationError,
@@ -66,10 +67,6 @@ class EmbedClientStore:
         digest = hmac.new(self.master.encode(), f"{client_id}:{nonce}".encode(), hashlib.sha256)
         return "tes_" + base64.urlsafe_b64encode(digest.digest()).decode().rstrip("=")
 
-    @staticmethod
-    def _fingerprint(secret: str) -> str:
-        return hashlib.sha256(secret.encode()).hexdigest()
-
     # --- clients -----------------------------------------------------------------------
 
     def create(
@@ -93,7 +90,7 @@ class EmbedClientStore:
             "name": name,
             "max_role": max_role,
             "secret_nonce": nonce,
-            "secret_fingerprint": self._fingerprint(secret),
+            "secret_fingerprint": hash_token(secret),
             "created_at": utc_now(),
             "created_by": actor,
             "rotated_at": None,
@@ -119,7 +116,7 @@ class EmbedClientStore:
         row = self._row(client_id)
         nonce = secrets.token_hex(16)
         secret = self._derive(client_id, nonce)
-        values = {"n": nonce, "f": self._fingerprint(secret), "at": utc_now(), "c": client_id}
+        values = {"n": nonce, "f": hash_token(secret), "at": utc_now(), "c": client_id}
         update = exp.update(
             self.clients,
             {
@@ -185,7 +182,7 @@ class EmbedClientStore:
         if row is None or row["disabled"]:
             return None
         secret = self._derive(client_id, str(row["secret_nonce"]))
-        if not hmac.compare_digest(self._fingerprint(secret), str(row["secret_fingerprint"])):
+        if not hmac.compare_digest(hash_token(secret), str(row["secret_fingerprint"])):
             return None  # made under another TRILITH_JWT_SECRET: rotate it
         role: Role = row["max_role"]
         return secret, role
