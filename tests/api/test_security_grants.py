@@ -190,6 +190,21 @@ def test_an_app_table_without_grants_follows_its_app(api: Api) -> None:
     assert "leads" not in [t["id"] for t in listed]  # hidden with its app
     assert "notes" in [t["id"] for t in listed]  # no grants: open
 
+    # A grant on the table itself decides for the table, whatever its app's grants say.
+    _, lee = api.user("lee2", "viewer")
+    _grant(
+        api,
+        principal_type="user",
+        principal=lee["user_id"],
+        object_type="input_table",
+        object_id="leads",
+    )
+    assert api.client.get(leads, headers=viewer).status_code == 403  # not named by it
+    _grant(
+        api, principal_type="role", principal="viewer", object_type="input_table", object_id="leads"
+    )
+    assert api.client.get(leads, headers=viewer).status_code == 200
+
 
 def test_running_an_apps_sequence_needs_a_view_of_the_app(api: Api) -> None:
     app = {

@@ -166,12 +166,35 @@ class GrantStore:
 
     def governing(self, object_type: str, object_id: str) -> list[Grant]:
         """The grants that decide access to an object: its own, or, for an input table
-        without grants, those of its app."""
-        own = self.find(object_type, object_id)
-        if own or object_type != "input_table":
-            return own
-        app_id = self.app_of(object_id)
-        return self.find("app", app_id) if app_id else []
+        without grants, those of its app — read in one query (this runs on every request
+        that names a table)."""
+        if object_type != "input_table":
+            return self.find(object_type, object_id)
+        owner = (
+            exp.select("app_id")
+            .from_(table(self.schema, "input_tables"))
+            .where(exp.column("id").eq(param("t")))
+        )
+        query = (
+            exp.select("*")
+            .from_(self.table)
+            .where(
+                exp.or_(
+                    exp.and_(
+                        exp.column("object_type").eq(exp.Literal.string("input_table")),
+                        exp.column("object_id").eq(param("t")),
+                    ),
+                    exp.and_(
+                        exp.column("object_type").eq(exp.Literal.string("app")),
+                        exp.column("object_id").isin(query=owner),
+                    ),
+                )
+            )
+            .order_by("object_type", "object_id", "principal_type", "principal")
+        )
+        found = [_grant(row) for row in self.engine.fetch_dicts(query, {"t": object_id})]
+        own = [g for g in found if g.object_type == "input_table"]
+        return own or found
 
     def app_of(self, table_id: str) -> str | None:
         """The app an input table belongs to (None for a table made outside any app)."""
