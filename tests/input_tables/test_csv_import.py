@@ -104,6 +104,44 @@ def test_a_csv_table_round_trips_with_inferred_types(tables: InputTables, tmp_pa
     assert {r["_created_by"] for r in rows} == {"alice"}
 
 
+def test_a_table_loaded_in_bulk_has_its_key_and_keeps_no_load_defaults(
+    tables: InputTables, tmp_path: Path
+) -> None:
+    """New tables are loaded before their primary key is built, and on PostgreSQL the
+    stamps every row shares are column defaults while they load: afterwards the key
+    holds and the defaults are gone."""
+    _, report = tables.create_from_csv(request(), write(tmp_path, ORDERS), ALICE)
+    engine = tables.engine
+    rows = all_rows(tables, report.table_id)
+    assert {(r["_version"], r["_created_by"], r["_updated_by"]) for r in rows} == {
+        (1, "alice", "alice")
+    }
+    assert len({r["_created_at"] for r in rows}) == 1
+    now = exp.func("CURRENT_TIMESTAMP")
+    again = exp.insert(
+        exp.select(exp.Literal.string(rows[0]["_row_id"]), exp.Literal.number(1), now, now),
+        data_table(tables.schema, report.table_id),
+        columns=["_row_id", "_version", "_created_at", "_updated_at"],
+    )
+    with pytest.raises(TrilithError):
+        engine.execute(again)
+    if engine.dialect == "sqlite":
+        return  # no information_schema; SQLite tables are created with their key
+    columns = exp.Table(
+        this=exp.to_identifier("columns"), db=exp.to_identifier("information_schema")
+    )
+    defaults = engine.fetch_rows(
+        exp.select("column_name", "column_default")
+        .from_(columns)
+        .where(
+            exp.column("table_schema").eq(exp.Literal.string(tables.schema))
+            & exp.column("table_name").eq(exp.Literal.string(f"sigds_{report.table_id}"))
+        )
+    )
+    assert len(defaults) == 13
+    assert [name for name, default in defaults if default is not None] == []
+
+
 def test_an_import_is_one_edit_log_entry_that_stands_for_its_rows(
     tables: InputTables, tmp_path: Path
 ) -> None:

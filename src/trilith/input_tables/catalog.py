@@ -167,8 +167,11 @@ class InputTableCatalog:
         definition: InputTableDefinition,
         actor: str | None,
         request_id: str | None = None,
+        *,
+        keyed: bool = True,
     ) -> None:
-        """Create the definition and its data table in `session`'s transaction."""
+        """Create the definition and its data table in `session`'s transaction (`keyed`:
+        see `storage.create_data_table`)."""
         assert definition.id is not None
         exists = session.fetch_scalar(
             exp.select("id").from_(self.table).where(exp.column("id").eq(param("id"))),
@@ -192,7 +195,7 @@ class InputTableCatalog:
             "updated_by": actor,
         }
         session.execute(insert_values(self.table, values), values)
-        session.execute(create_data_table(self.schema, definition))
+        session.execute(create_data_table(self.schema, definition, keyed=keyed))
         self._audit(
             session, actor, "create-input-table", definition.id, None, definition, request_id
         )

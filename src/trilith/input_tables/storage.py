@@ -11,6 +11,8 @@ from trilith.sql.ddl import ColumnSpec, create_table, table
 __all__ = [
     "SYSTEM_SPECS",
     "add_column",
+    "add_row_key",
+    "column_defaults",
     "data_table",
     "drop_column",
     "drop_table",
@@ -35,12 +37,32 @@ def column_spec(column: ColumnDefinition) -> ColumnSpec:
     return ColumnSpec(column.name, COLUMN_TYPES[column.type].sql_type)
 
 
-def create_data_table(schema: str, definition: InputTableDefinition) -> exp.Create:
+def create_data_table(
+    schema: str, definition: InputTableDefinition, *, keyed: bool = True
+) -> exp.Create:
+    """The data table; `keyed` False leaves out the primary key on `_row_id`, for a bulk
+    load into the new table that adds it after (`add_row_key`), in the same transaction:
+    building the key once over the loaded rows is cheaper than row by row."""
     assert definition.id is not None
     columns = [*SYSTEM_SPECS, *(column_spec(c) for c in definition.stored_columns)]
-    return create_table(
-        data_table(schema, definition.id), columns, ("_row_id",), if_not_exists=False
-    )
+    key = ("_row_id",) if keyed else ()
+    return create_table(data_table(schema, definition.id), columns, key, if_not_exists=False)
+
+
+def add_row_key(target: exp.Table) -> exp.Alter:
+    key = exp.PrimaryKey(expressions=[exp.to_identifier("_row_id", quoted=True)])
+    return exp.Alter(this=target, kind="TABLE", actions=[exp.AddConstraint(expressions=[key])])
+
+
+def column_defaults(target: exp.Table, defaults: dict[str, exp.Expr | None]) -> exp.Alter:
+    """Set (an expression) or drop (None) the defaults of `target`'s columns."""
+    actions = [
+        exp.AlterColumn(this=exp.to_identifier(name, quoted=True), default=value)
+        if value is not None
+        else exp.AlterColumn(this=exp.to_identifier(name, quoted=True), drop=True)
+        for name, value in defaults.items()
+    ]
+    return exp.Alter(this=target, kind="TABLE", actions=actions)
 
 
 def drop_table(target: exp.Table) -> exp.Drop:

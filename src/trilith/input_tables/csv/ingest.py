@@ -5,6 +5,7 @@
     write     one transaction holding the table's lock:
               [create the definition and data table]
               stage rows by the warehouse's bulk path           (`loaders`)
+              [a new table: its primary key, once its rows are in]
               unique values against existing rows; [replace: log and delete rows]
               insert rows                                       (`writer`, set-based)
               one edit-log entry for the import: file checksum, row count, the
@@ -308,9 +309,11 @@ def _write(
     assert definition.id is not None
     engine = tables.engine
     stage = Stage.new(targets)
+    # A new table loaded in bulk gets its primary key once its rows are in.
+    keyed_after = mode is None and (reads_files(engine) or copies_rows(engine))
     with engine.locked_transaction(f"input-table:{definition.id}") as session:
         if mode is None:
-            _create(tables, session, definition, context)
+            _create(tables, session, definition, context, keyed=not keyed_after)
         elif tables.catalog.get(definition.id, session) != definition:
             raise Conflict(
                 f"input table '{definition.id}' changed while the file was being checked; "
@@ -336,13 +339,13 @@ def _write(
         elif mode != "append" and copies_rows(engine) and not writer.defaults:
             # The same by COPY, system columns included.
             with _timed(import_id, "copy rows"):
-                stamped = typed_select(
-                    reader.layout, targets, numbered=False, stamped=True, native=native
-                )
-                names = [*SYSTEM_COLUMNS, *(t.column.name for t in targets)]
-                params = {"now": writer.now, "actor": context.actor} | file_params
-                source = LoadSource(reader, stamped, step.rows, params)
-                copied = copy_rows(session, writer.data, names, source)
+                if mode is None:
+                    with writer.stamped_by_default(session):
+                        copied = _copy_rows(session, reader, targets, native, writer, step)
+                else:
+                    copied = _copy_rows(
+                        session, reader, targets, native, writer, step, stamped=True
+                    )
             rows = copied if rows is None else rows
         else:
             assert rows is not None, "staged rows are counted first"
@@ -355,6 +358,9 @@ def _write(
                     raise problem_error(reader.layout, clashes)
             with _timed(import_id, "insert rows"):
                 writer.insert(session, rows)
+        if keyed_after:
+            with _timed(import_id, "primary key"):
+                writer.add_row_key(session)
         if rows:
             layout = reader.layout
             summary = {
@@ -376,10 +382,36 @@ def _write(
     return deleted, rows
 
 
+def _copy_rows(
+    session: Session,
+    reader: CsvReader,
+    targets: Sequence[Target],
+    native: bool,
+    writer: RowWriter,
+    step: _Progress,
+    *,
+    stamped: bool = False,
+) -> int:
+    """The file's rows by COPY straight into the data table: their ids, the other
+    system columns where `stamped` (else they are defaults, `RowWriter.stamped_by_default`),
+    and the typed cells."""
+    select = typed_select(reader.layout, targets, numbered=False, stamped=stamped, native=native)
+    system = SYSTEM_COLUMNS if stamped else SYSTEM_COLUMNS[:1]
+    names = [*system, *(t.column.name for t in targets)]
+    params = {"now": writer.now, "actor": writer.context.actor} | writer.source_params
+    source = LoadSource(reader, select, step.rows, params)
+    return copy_rows(session, writer.data, names, source)
+
+
 def _create(
-    tables: InputTables, session: Session, definition: InputTableDefinition, context: WriteContext
+    tables: InputTables,
+    session: Session,
+    definition: InputTableDefinition,
+    context: WriteContext,
+    *,
+    keyed: bool = True,
 ) -> None:
-    tables.catalog.create_in(session, definition, context.actor, context.request_id)
+    tables.catalog.create_in(session, definition, context.actor, context.request_id, keyed=keyed)
 
 
 def _report(

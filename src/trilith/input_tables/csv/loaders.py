@@ -5,8 +5,9 @@ DuckDB     the warehouse reads the file itself: `CREATE TEMP TABLE … AS SELECT
            read_csv(…)`, parallel, nothing passes through Python
 PostgreSQL DuckDB streams typed record batches, written as CSV (by a thread of their own,
            ahead) into `COPY … FROM STDIN` (psycopg's `cursor.copy`), so PostgreSQL never
-           parses the user's file; into an empty data table they go straight in, system
-           columns included (`copy_rows`)
+           parses the user's file; into an empty data table they go straight in
+           (`copy_rows`; into a new one with the stamps all rows share as column
+           defaults, `RowWriter.stamped_by_default`)
 SQLite     no bulk path: record batches go through `executemany`, 64k rows at a time
 others     multi-row `INSERT … VALUES` with bound values, 200 rows a statement
 =========  ===============================================================================

@@ -21,7 +21,8 @@ from __future__ import annotations
 import logging
 import time
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,7 +35,7 @@ from trilith.input_tables.edit_log import Edit, EditLog
 from trilith.input_tables.query import SYSTEM_TYPES
 from trilith.input_tables.rows import WriteContext
 from trilith.input_tables.statements import WAL_COLUMNS
-from trilith.input_tables.storage import column_spec, data_table
+from trilith.input_tables.storage import add_row_key, column_defaults, column_spec, data_table
 from trilith.input_tables.types import COLUMN_TYPES
 from trilith.metadata.clock import utc_now
 from trilith.metadata.migrations import EDIT_SEQUENCE
@@ -287,6 +288,30 @@ class RowWriter:
         log.debug(
             "import into %s: data rows took %.3f s", self.table_id, time.monotonic() - started
         )
+
+    @contextmanager
+    def stamped_by_default(self, session: Session) -> Iterator[None]:
+        """While rows are copied into a new data table: the system columns every row of
+        the import shares (version 1, this import's time and actor) are the columns'
+        defaults, so they are neither sent nor parsed once per row. The defaults are
+        dropped after (a failure rolls them back with the rest)."""
+        actor = self.context.actor
+        when = exp.cast(exp.Literal.string(self.now.isoformat(sep=" ")), "TIMESTAMP")
+        by = exp.Literal.string(actor) if actor is not None else exp.null()
+        shared: dict[str, exp.Expr | None] = {
+            "_version": exp.Literal.number(1),
+            "_created_at": when,
+            "_created_by": by,
+            "_updated_at": when.copy(),
+            "_updated_by": by.copy(),
+        }
+        session.execute(column_defaults(self.data, shared))
+        yield
+        session.execute(column_defaults(self.data, dict.fromkeys(shared)))
+
+    def add_row_key(self, session: Session) -> None:
+        """The primary key of a data table created without one for its first load."""
+        session.execute(add_row_key(self.data))
 
     def log_import(self, session: Session, summary: dict[str, Any], row_prefix: str) -> int:
         """The import's one edit-log entry (its rows' ids start with `row_prefix`)."""
