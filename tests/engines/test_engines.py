@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+import zlib
 
 import pyarrow as pa
 import pytest
@@ -172,3 +173,35 @@ def test_a_statement_timeout_is_not_mistaken_for_an_outage(engine: Engine) -> No
         session.execute("SET statement_timeout = 0")
     assert info.value.status_code == 500
     assert "canceling statement" in info.value.message
+
+
+@pytest.mark.parametrize("engine_name", ["postgres"])
+def test_a_pooled_connection_the_server_ended_is_replaced_unseen(engine: Engine) -> None:
+    """The pool's check asks a connection only when it has something to read; one the
+    server terminated has, so the next statement gets a fresh connection, not an error."""
+    first = engine.fetch_scalar("SELECT pg_backend_pid()")
+    with engine.session() as other:
+        # The pool hands out another connection here, which ends the idle one.
+        other.execute(f"SELECT pg_terminate_backend({int(first)})")
+    pids = {engine.fetch_scalar("SELECT pg_backend_pid()") for _ in range(3)}
+    assert first not in pids
+
+
+@pytest.mark.parametrize("engine_name", ["postgres"])
+def test_a_failed_locked_transaction_rolls_back_and_frees_its_lock(
+    engine: Engine, people: exp.Table
+) -> None:
+    count = exp.select(exp.func("COUNT", exp.Star())).from_(people)
+    with engine.locked_transaction("people") as session:
+        session.execute(insert_person(people), row(98, "Amy"))
+    with (  # noqa: PT012 - the failure must come after a write in the same transaction
+        pytest.raises(WarehouseError),
+        engine.locked_transaction("people") as session,
+    ):
+        session.execute(insert_person(people), row(99, "Zed"))
+        session.execute("SELECT nope")
+    assert engine.fetch_scalar(count) == 1
+    # The advisory lock went with the rollback: another transaction takes it at once.
+    with engine.transaction() as other:
+        taken = other.fetch_scalar(f"SELECT pg_try_advisory_xact_lock({zlib.crc32(b'people')})")
+    assert taken is True

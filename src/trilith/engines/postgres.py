@@ -3,14 +3,16 @@
 Statements use psycopg's `RawCursor`, so placeholders are PostgreSQL's own `$1, $2` and a
 `%` in SQL text needs no escaping. Pooled connections are checked before they are handed
 out, so connections the server dropped (restart, `pg_terminate_backend`) are replaced and
-the engine recovers by itself once the server is back.
+the engine recovers by itself once the server is back. The check costs no round trip
+while a connection has nothing to read (see `_check`).
 """
 
 from __future__ import annotations
 
+import select
 import zlib
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from typing import Any
 
 from sqlglot import exp
@@ -49,6 +51,11 @@ class PostgresSession(Session):
         return names
 
 
+def _advisory_lock(key: str) -> exp.Select:
+    lock_id = zlib.crc32(key.encode())
+    return exp.select(exp.func("pg_advisory_xact_lock", exp.Literal.number(lock_id)))
+
+
 @register_engine
 class PostgresEngine(Engine):
     scheme = "postgresql"
@@ -82,7 +89,7 @@ class PostgresEngine(Engine):
                 "cursor_factory": psycopg.RawCursor,
                 "connect_timeout": int(url.options.get("connect_timeout", CONNECT_TIMEOUT_S)),
             },
-            check=pool_module.ConnectionPool.check_connection,
+            check=self._check,
             # Give up a reconnection attempt quickly; the next request starts a fresh one,
             # so recovery does not wait out an exponential back-off.
             reconnect_timeout=1.0,
@@ -91,6 +98,17 @@ class PostgresEngine(Engine):
         )
         # Opening never waits: a server that is down at start is retried on use.
         self._pool.open(wait=False)
+
+    def _check(self, connection: Any) -> None:
+        """An idle connection has nothing to read: one the server ended (shutdown,
+        `pg_terminate_backend`) has its goodbye or end-of-file waiting, and anything
+        else waiting is worth a look too. Only then is the connection asked, with an
+        empty query, which raises if it is gone."""
+        if connection.closed or connection.broken:
+            raise self._psycopg.OperationalError("the connection is closed")
+        readable, _, _ = select.select([connection.fileno()], [], [], 0)
+        if readable:
+            self._pool_errors.ConnectionPool.check_connection(connection)
 
     @contextmanager
     def _connection(self) -> Iterator[Any]:
@@ -116,9 +134,26 @@ class PostgresEngine(Engine):
             except self._psycopg.Error as exc:
                 raise self.translate_error(exc, "COMMIT") from exc
 
+    @contextmanager
+    def locked_transaction(self, key: str) -> Iterator[Session]:
+        """As `Engine.locked_transaction`, with BEGIN and the advisory lock sent as one
+        simple query: one round trip where `transaction()` then a lock take two."""
+        begin = f"BEGIN; {self.render(_advisory_lock(key)).sql}"
+        with self.key_lock(key), self._connection() as connection:
+            try:
+                connection.execute(begin)
+                try:
+                    yield PostgresSession(self, connection)
+                except BaseException:
+                    with suppress(self._psycopg.Error):
+                        connection.execute("ROLLBACK")
+                    raise
+                connection.execute("COMMIT")
+            except self._psycopg.Error as exc:
+                raise self.translate_error(exc, "COMMIT") from exc
+
     def lock_in_transaction(self, session: Session, key: str) -> None:
-        lock_id = zlib.crc32(key.encode())
-        session.execute(exp.select(exp.func("pg_advisory_xact_lock", exp.Literal.number(lock_id))))
+        session.execute(_advisory_lock(key))
 
     def translate_error(self, exc: Exception, sql: str) -> TrilithError:
         errors = self._psycopg.errors
