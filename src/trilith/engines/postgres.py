@@ -77,6 +77,7 @@ class PostgresEngine(Engine):
         own = ("dialect", "pool_max", "pool_timeout")
         options = {k: v for k, v in url.options.items() if k not in own}
         self.pool_timeout = float(url.options.get("pool_timeout", POOL_TIMEOUT_S))
+        self._begin_sql: dict[str, str] = {}  # per lock key (a table's, a few others)
         query = "&".join(f"{k}={v}" for k, v in options.items())
         base = url.raw.split("?", 1)[0].replace(f"{url.scheme}://", "postgresql://", 1)
         self.conninfo = f"{base}?{query}" if query else base
@@ -138,7 +139,7 @@ class PostgresEngine(Engine):
     def locked_transaction(self, key: str) -> Iterator[Session]:
         """As `Engine.locked_transaction`, with BEGIN and the advisory lock sent as one
         simple query: one round trip where `transaction()` then a lock take two."""
-        begin = f"BEGIN; {self.render(_advisory_lock(key)).sql}"
+        begin = self._begin_locked(key)
         with self.key_lock(key), self._connection() as connection:
             try:
                 connection.execute(begin)
@@ -151,6 +152,12 @@ class PostgresEngine(Engine):
                 connection.execute("COMMIT")
             except self._psycopg.Error as exc:
                 raise self.translate_error(exc, "COMMIT") from exc
+
+    def _begin_locked(self, key: str) -> str:
+        sql = self._begin_sql.get(key)
+        if sql is None:
+            sql = self._begin_sql[key] = f"BEGIN; {self.render(_advisory_lock(key)).sql}"
+        return sql
 
     def lock_in_transaction(self, session: Session, key: str) -> None:
         session.execute(_advisory_lock(key))
