@@ -7,7 +7,8 @@ delimiters inside, a date, a date-time, a checkbox; about 80 bytes a row, so 2 M
 ~160 MB) in a temporary directory. For each engine, in the same run:
 
 * reference: the engine ingests the file itself (DuckDB `CREATE TABLE … AS SELECT * FROM
-  read_csv(…)`; PostgreSQL `COPY … FROM STDIN` into a table of the same types);
+  read_csv(…)`; PostgreSQL `COPY … FROM STDIN` into a table of the same types), the
+  faster of two runs; on PostgreSQL each run, and the upload, starts from a `CHECKPOINT`;
 * trilith: the server (uvicorn in its own process, one worker, on a loopback port; DuckDB
   file warehouse, or a fresh PostgreSQL database) receives the file as a multipart
   `POST /api/sigma/input-tables`: streamed to disk, checked, types inferred, rows written
@@ -149,8 +150,8 @@ def upload(url: str, data: Path, work: Path, rows: int) -> tuple[float, float, f
         process.wait(30)
 
 
-def duckdb_reference(data: Path, work: Path) -> float:
-    with duckdb.connect(str(work / "reference.duckdb")) as connection:
+def duckdb_reference(data: Path, work: Path, run: int = 0) -> float:
+    with duckdb.connect(str(work / f"reference{run}.duckdb")) as connection:
         connection.execute("SET enable_progress_bar = false")
         started = time.perf_counter()
         connection.execute("CREATE TABLE reference AS SELECT * FROM read_csv(?)", [str(data)])
@@ -162,6 +163,7 @@ def postgres_reference(database_url: str, data: Path) -> float:
         sql.SQL("{} {}").format(sql.Identifier(name), sql.SQL(kind)) for name, kind in COLUMNS
     )
     with psycopg.connect(database_url, autocommit=True) as connection:
+        connection.execute("DROP TABLE IF EXISTS reference")
         connection.execute(sql.SQL("CREATE TABLE reference ({})").format(columns))
         started = time.perf_counter()
         with (
@@ -175,7 +177,7 @@ def postgres_reference(database_url: str, data: Path) -> float:
 
 
 def run_duckdb(data: Path, work: Path, rows: int) -> Result:
-    reference = duckdb_reference(data, work)
+    reference = min(duckdb_reference(data, work, i) for i in range(2))
     seconds, server, rss = upload(f"duckdb:///{work}/warehouse.duckdb", data, work, rows)
     return Result("duckdb", rows, reference, seconds, server, rss)
 
@@ -186,7 +188,14 @@ def run_postgres(data: Path, work: Path, rows: int) -> Result:
     admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
     database_url = f"{POSTGRES.rsplit('/', 1)[0]}/{name}"
     try:
-        reference = postgres_reference(database_url, data)
+        # Each run starts from a checkpoint, so neither pays for the other's write-ahead
+        # log; the reference is the faster of two runs.
+        references = []
+        for _ in range(2):
+            admin.execute("CHECKPOINT")
+            references.append(postgres_reference(database_url, data))
+        reference = min(references)
+        admin.execute("CHECKPOINT")
         seconds, server, rss = upload(database_url, data, work, rows)
         return Result("postgres", rows, reference, seconds, server, rss)
     finally:

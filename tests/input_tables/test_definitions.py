@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 from typing import Any
 
 import pytest
@@ -14,6 +15,7 @@ from trilith.engines import Engine
 from trilith.errors import Conflict, NotFound, ValidationFailed
 from trilith.input_tables.definition import InputTableDefinition, InputTableUpdate
 from trilith.input_tables.query import RowQuery
+from trilith.input_tables.rows import DefinitionChanged
 from trilith.input_tables.service import InputTables
 from trilith.sql.ddl import table
 
@@ -214,3 +216,68 @@ def test_options_from_another_table(
     tables.insert(created["id"], [{"region": "North"}], ALICE)
     with pytest.raises(ValidationFailed, match="'West' is not one of the options: North, South"):
         tables.insert(created["id"], [{"region": "West"}], ALICE)
+
+
+def _capped(table_id: str, tables: InputTables, cap: int) -> None:
+    change = InputTableUpdate.model_validate(
+        {
+            "columns": [
+                {"name": "a", "type": "text"},
+                {"name": "n", "type": "integer", "validation": {"max": cap}},
+            ]
+        }
+    )
+    tables.catalog.update(table_id, change, "admin")
+
+
+def _two_columns(tables: InputTables) -> str:
+    definition = {"name": "T", "columns": columns(("a", "text"), ("n", "integer"))}
+    return str(tables.create(InputTableDefinition.model_validate(definition), ALICE)["id"])
+
+
+def test_a_write_validated_by_a_cached_definition_that_changed_is_refused(
+    tables: InputTables,
+) -> None:
+    """A store built from the process's cached definition (as the API's writes are) must
+    not write by it once the definition changed: on PostgreSQL and SQLite the write's
+    statement checks the stored version; on DuckDB, which only this process writes, the
+    change's generation in memory tells."""
+    table_id = _two_columns(tables)
+    row = tables.insert(table_id, [{"a": "x", "n": 1}], ALICE)[1][0]
+    stale = tables.rows(table_id, cached=True)
+    assert stale.definition_version == 1
+    _capped(table_id, tables, 5)
+    with pytest.raises(DefinitionChanged):
+        stale.update(row["_row_id"], {"n": 50}, row["_version"], ALICE)
+    with pytest.raises(DefinitionChanged):
+        stale.insert([{"a": "y", "n": 60}], ALICE)
+    # The service retries with the stored definition, whose rule now refuses the value.
+    with pytest.raises(ValidationFailed, match="n"):
+        tables.update(table_id, row["_row_id"], {"n": 50}, row["_version"], ALICE)
+    rows, total = tables.rows(table_id).page(RowQuery())
+    assert (total, rows[0]["n"]) == (1, 1)
+
+
+def test_a_definition_read_while_it_changes_is_not_trusted(
+    tables: InputTables, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another thread reads the definition while a change of it is under way (it sees
+    the old one) and caches it after the change is done: writes by that entry are still
+    checked, and refused."""
+    table_id = _two_columns(tables)
+    row = tables.insert(table_id, [{"a": "x", "n": 1}], ALICE)[1][0]
+    migrate = tables.catalog._migrate
+
+    def read_meanwhile(*args: Any, **kwargs: Any) -> Any:
+        reader = threading.Thread(target=tables.catalog.get, args=(table_id,))
+        reader.start()
+        reader.join()
+        return migrate(*args, **kwargs)
+
+    monkeypatch.setattr(tables.catalog, "_migrate", read_meanwhile)
+    monkeypatch.setattr(tables.catalog, "forget", lambda table_id: None)
+    _capped(table_id, tables, 5)
+    stale = tables.rows(table_id, cached=True)
+    assert stale.definition_version == 1  # the old definition, read mid-change
+    with pytest.raises(DefinitionChanged):
+        stale.update(row["_row_id"], {"n": 50}, row["_version"], ALICE)

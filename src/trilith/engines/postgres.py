@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import select
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from typing import Any
 
 from sqlglot import exp
 
-from trilith.engines.base import Engine, Session
+from trilith.engines.base import Engine, Session, around_call
 from trilith.engines.registry import register_engine, require_driver
 from trilith.engines.url import WarehouseURL
 from trilith.errors import Conflict, TrilithError, WarehouseError, WarehouseUnavailable
@@ -136,11 +136,13 @@ class PostgresEngine(Engine):
                 raise self.translate_error(exc, "COMMIT") from exc
 
     @contextmanager
-    def locked_transaction(self, key: str) -> Iterator[Session]:
+    def locked_transaction(
+        self, key: str, *, around: Callable[[], None] | None = None
+    ) -> Iterator[Session]:
         """As `Engine.locked_transaction`, with BEGIN and the advisory lock sent as one
         simple query: one round trip where `transaction()` then a lock take two."""
         begin = self._begin_locked(key)
-        with self.key_lock(key), self._connection() as connection:
+        with self.key_lock(key), around_call(around), self._connection() as connection:
             try:
                 connection.execute(begin)
                 try:

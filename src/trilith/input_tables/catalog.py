@@ -12,6 +12,8 @@ import json
 import threading
 import uuid
 import weakref
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from sqlglot import exp
@@ -50,10 +52,45 @@ MAX_REPORTED = 20
 # check that with one small query, writes inside their transaction (see `RowStore`). That
 # holds across processes, which share nothing but the warehouse.
 Cached = tuple[int, InputTableDefinition]
-_DEFINITIONS: weakref.WeakKeyDictionary[Engine, dict[tuple[str, str], Cached]] = (
+# With the generation it was read at (see `_GENERATIONS`).
+_Entry = tuple[int, InputTableDefinition, int]
+_DEFINITIONS: weakref.WeakKeyDictionary[Engine, dict[tuple[str, str], _Entry]] = (
     weakref.WeakKeyDictionary()
 )
 _DEFINITIONS_LOCK = threading.Lock()
+
+# A counter per definition, moved by every change of it made in this process: to odd
+# under the table's lock before the change writes, back to even once it has committed or
+# rolled back, still under the lock. Where this process is the warehouse's only writer
+# (`Engine.SUPPORTS_MULTIPLE_PROCESSES` False), a definition read while the counter had the
+# value it has now is the stored one: a write holding the table's lock (so no change is
+# under way and the counter is even) knows that without asking the warehouse
+# (`definition_settled`). One read during a change saw an odd value, never matched again.
+_GENERATIONS: weakref.WeakKeyDictionary[Engine, dict[tuple[str, str], int]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _generation(engine: Engine, schema: str, table_id: str) -> int:
+    with _DEFINITIONS_LOCK:
+        return _GENERATIONS.get(engine, {}).get((schema, table_id), 0)
+
+
+def _advance(engine: Engine, schema: str, table_id: str) -> None:
+    with _DEFINITIONS_LOCK:
+        counters = _GENERATIONS.setdefault(engine, {})
+        counters[(schema, table_id)] = counters.get((schema, table_id), 0) + 1
+
+
+def definition_settled(engine: Engine, schema: str, table_id: str, generation: int | None) -> bool:
+    """Whether a definition read at `generation` is still the stored one, known without a
+    query: only in a warehouse this process alone writes, and only under the table's lock
+    (no change can be under way then)."""
+    return (
+        generation is not None
+        and not engine.SUPPORTS_MULTIPLE_PROCESSES
+        and _generation(engine, schema, table_id) == generation
+    )
 
 
 def _document(definition: InputTableDefinition) -> str:
@@ -77,6 +114,7 @@ class InputTableCatalog:
         """The definition and its version, current as of this read. The stored document
         is sent and parsed only when the version differs from the cached one."""
         known = self.cached(table_id)
+        generation = _generation(self.engine, self.schema, table_id)
         query = statements.definition_if_changed(self.schema)
         params = {"id": table_id, "known": known[0] if known else -1}
         if session is None:
@@ -88,20 +126,38 @@ class InputTableCatalog:
             raise NotFound(f"no input table '{table_id}'; GET /api/sigma/input-tables lists them")
         version = int(row["version"])
         if known is not None and known[0] == version:
-            return known
-        definition = InputTableDefinition.model_validate_json(row["metadata"])
+            definition = known[1]
+        else:
+            definition = InputTableDefinition.model_validate_json(row["metadata"])
         with _DEFINITIONS_LOCK:
             _DEFINITIONS.setdefault(self.engine, {})[(self.schema, table_id)] = (
                 version,
                 definition,
+                generation,
             )
         return version, definition
 
     def cached(self, table_id: str) -> Cached | None:
         """The definition as last read in this process, unchecked: a writer checks its
         version inside the write's transaction."""
+        entry = self.cached_entry(table_id)
+        return None if entry is None else entry[:2]
+
+    def cached_entry(self, table_id: str) -> _Entry | None:
+        """`cached`, with the generation it was read at (see `definition_settled`)."""
         with _DEFINITIONS_LOCK:
             return _DEFINITIONS.get(self.engine, {}).get((self.schema, table_id))
+
+    @contextmanager
+    def _changing(self, table_id: str) -> Iterator[Session]:
+        """A change of a definition: its locked transaction, with the definition's
+        generation moved before it and after it ends, under the table's lock."""
+
+        def advance() -> None:
+            _advance(self.engine, self.schema, table_id)
+
+        with self.engine.locked_transaction(f"input-table:{table_id}", around=advance) as session:
+            yield session
 
     def forget(self, table_id: str) -> None:
         with _DEFINITIONS_LOCK:
@@ -208,7 +264,7 @@ class InputTableCatalog:
         request_id: str | None = None,
         confirm_drop: frozenset[str] = frozenset(),
     ) -> InputTableDefinition:
-        with self.engine.locked_transaction(f"input-table:{table_id}") as session:
+        with self._changing(table_id) as session:
             current = self.get(table_id, session)
             updated = self._migrate(session, current, change, confirm_drop)
             check_computed(updated, self.engine.dialect)
@@ -241,7 +297,7 @@ class InputTableCatalog:
         return updated
 
     def delete(self, table_id: str, actor: str | None, request_id: str | None = None) -> None:
-        with self.engine.locked_transaction(f"input-table:{table_id}") as session:
+        with self._changing(table_id) as session:
             current = self.get(table_id, session)
             where = exp.column("id").eq(param("id"))
             session.execute(exp.delete(self.table, where=where), {"id": table_id})

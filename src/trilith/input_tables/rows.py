@@ -20,6 +20,7 @@ from sqlglot import exp
 from trilith.engines.base import Engine, Session
 from trilith.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from trilith.input_tables import statements
+from trilith.input_tables.catalog import definition_settled
 from trilith.input_tables.definition import SYSTEM_COLUMNS, InputTableDefinition
 from trilith.input_tables.edit_log import Edit, EditLog, Operation, Source
 from trilith.input_tables.query import RowQuery, count_query, page_query
@@ -145,12 +146,15 @@ class RowStore:
         options_loader: Callable[[str, str], set[str]] | None = None,
         row_filter: RowFilter | None = None,
         definition_version: int | None = None,
+        definition_generation: int | None = None,
     ) -> None:
         assert definition.id is not None
         self.engine = engine
         # Set when the definition came from the process cache: writes then check, in
-        # their transaction, that it is still the stored one.
+        # their transaction, that it is still the stored one (in memory where they can,
+        # see `catalog.definition_settled`).
         self.definition_version = definition_version
+        self.definition_generation = definition_generation
         # Row-level security of the caller: reads see, and writes reach, only these rows.
         self.row_filter = row_filter
         self.schema = schema
@@ -477,7 +481,7 @@ class RowStore:
         self._check_unique(session, [clean], exclude=row_id)
         now = now_utc()
         returning = self.returning
-        checked = self.definition_version is not None
+        checked = self._checks_definition()
         update = statements.update_row(self.schema, self.table_id, tuple(clean), returning, checked)
         params: dict[str, Any] = {f"v_{i}": value for i, value in enumerate(clean.values())}
         params |= {
@@ -486,7 +490,7 @@ class RowStore:
             "row_id": row_id,
             "version": current["_version"],
         }
-        params |= self._definition_params()
+        params |= self._definition_params(checked)
         if returning:
             updated = session.fetch_dicts(update, params)
             after = self._public(updated[0]) if updated else None
@@ -522,7 +526,7 @@ class RowStore:
         fewer than a read, then an update); None when no row matched."""
         now = now_utc()
         names = tuple(clean)
-        checked = self.definition_version is not None
+        checked = self._checks_definition()
         update = _update_returning_before(
             self.schema, self.table_id, names, self.returning, checked
         )
@@ -533,7 +537,7 @@ class RowStore:
             "row_id": row_id,
             "version": expected_version,
         }
-        params |= self._definition_params()
+        params |= self._definition_params(checked)
         rows = session.fetch_rows(update, params)
         if not rows:
             return None
@@ -555,9 +559,9 @@ class RowStore:
         self, session: Session, row_id: str, expected_version: int | None, context: WriteContext
     ) -> RowChange:
         current = self._current(session, row_id, expected_version)
-        checked = self.definition_version is not None
+        checked = self._checks_definition()
         delete = statements.delete_row(self.schema, self.table_id, checked)
-        if not session.execute(delete, {"row_id": row_id, **self._definition_params()}):
+        if not session.execute(delete, {"row_id": row_id, **self._definition_params(checked)}):
             self.check_definition(session)
         return self._logged(session, "delete", row_id, current, None, [current], context, now_utc())
 
@@ -637,15 +641,22 @@ class RowStore:
 
     # --- checks ----------------------------------------------------------------------
 
-    def _definition_params(self) -> dict[str, Any]:
-        if self.definition_version is None:
+    def _checks_definition(self) -> bool:
+        """Under the table's lock: whether a write must check the cached definition in
+        the warehouse (it need not where this process knows it is the stored one)."""
+        return self.definition_version is not None and not definition_settled(
+            self.engine, self.schema, self.table_id, self.definition_generation
+        )
+
+    def _definition_params(self, checked: bool) -> dict[str, Any]:
+        if not checked:
             return {}
         return {"definition_id": self.table_id, "definition_version": self.definition_version}
 
     def check_definition(self, session: Session) -> None:
         """Under the table's lock (which definition changes take too): the definition this
         store validates with is still the stored one."""
-        if self.definition_version is None:
+        if not self._checks_definition():
             return
         query = statements.definition_version(self.schema)
         version = session.fetch_scalar(query, {"id": self.table_id})

@@ -82,7 +82,7 @@ class InputTables:
         """The table's rows. `cached` takes the definition from the process cache without
         a query; the store's writes then check it in their transaction (see
         `_again_if_changed`)."""
-        known = self.catalog.cached(table_id) if cached else None
+        known = self.catalog.cached_entry(table_id) if cached else None
         if known is not None and known[1].data_entry == "draft":
             known = None  # staging takes no transaction to check the definition in
         definition = self.catalog.get(table_id) if known is None else known[1]
@@ -93,6 +93,7 @@ class InputTables:
             definition,
             options_loader=self.options_of,
             definition_version=known[0] if known else None,
+            definition_generation=known[2] if known else None,
             row_filter=self.row_filter(definition, actor or self.actor),
         )
 
