@@ -5,9 +5,9 @@
     write     one transaction holding the table's lock:
               [create the definition and data table]
               stage rows by the warehouse's bulk path           (`loaders`)
-              [a new table: its primary key, once its rows are in]
               unique values against existing rows; [replace: log and delete rows]
               insert rows                                       (`writer`, set-based)
+              [a new table: its primary key, once its rows are in]
               one edit-log entry for the import: file checksum, row count, the
               prefix of its rows' ids                           (`edit_log`)
 
