@@ -38,9 +38,11 @@ web-test: $(if $(wildcard web/package.json),$(WEB_DEPS))
 browser-deps:
 	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq chromium; }
 
-# Debian's Tesseract for OCR of images and scanned PDF pages (trilith.ai.ocr).
+# Debian's Tesseract for OCR of images and scanned PDF pages (trilith.ai.ocr), and
+# docker-compose, which checks deploy/docker-compose.yml (tests/ops/test_deploy.py).
 system-deps:
 	@command -v tesseract >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq tesseract-ocr; }
+	@command -v docker-compose >/dev/null 2>&1 || docker compose version >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq docker-compose; }
 
 demo: install
 	$(BIN)/trilith demo
