@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
+import resource
 import threading
 import zlib
 
@@ -205,3 +207,27 @@ def test_a_failed_locked_transaction_rolls_back_and_frees_its_lock(
     with engine.transaction() as other:
         taken = other.fetch_scalar(f"SELECT pg_try_advisory_xact_lock({zlib.crc32(b'people')})")
     assert taken is True
+
+
+@pytest.mark.parametrize("engine_name", ["postgres"])
+def test_the_pool_check_works_past_descriptor_1023(engine: Engine) -> None:
+    """A busy server (many event-stream clients) has sockets numbered past 1023, where
+    `select.select` refuses to look; the pool's check must still work there."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard != resource.RLIM_INFINITY and hard < 1200:
+        pytest.skip(f"this process may open only {hard} files")
+    resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, 1200), hard))
+    held = [os.open(os.devnull, os.O_RDONLY) for _ in range(1100)]
+    try:
+        with engine.session() as first, engine.session() as second:
+            # Two connections at once: the second is opened now, past descriptor 1023.
+            assert first.fetch_scalar("SELECT 1") == second.fetch_scalar("SELECT 1") == 1
+            high = second.connection.fileno()  # type: ignore[attr-defined]
+        assert high > 1023
+        # Both idle connections are checked out again, so each is checked.
+        with engine.session() as first, engine.session() as second:
+            assert first.fetch_scalar("SELECT 2") == second.fetch_scalar("SELECT 2") == 2
+    finally:
+        for descriptor in held:
+            os.close(descriptor)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))

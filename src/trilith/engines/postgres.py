@@ -107,8 +107,9 @@ class PostgresEngine(Engine):
         empty query, which raises if it is gone."""
         if connection.closed or connection.broken:
             raise self._psycopg.OperationalError("the connection is closed")
-        readable, _, _ = select.select([connection.fileno()], [], [], 0)
-        if readable:
+        waiting = select.poll()  # not select.select: it refuses descriptors past 1023
+        waiting.register(connection.fileno(), select.POLLIN)
+        if waiting.poll(0):
             self._pool_errors.ConnectionPool.check_connection(connection)
 
     @contextmanager
