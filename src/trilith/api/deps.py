@@ -32,6 +32,7 @@ __all__ = [
     "SettingsDep",
     "WarehouseDep",
     "actor_from",
+    "permissions_for",
     "require_actor",
 ]
 
@@ -84,6 +85,11 @@ async def actor_from(request: Request, authorization: str | None) -> Actor:
     return actor
 
 
+def permissions_for(warehouse: Warehouse, actor: Actor) -> Permissions:
+    """`actor`'s permission checks, reading grants from `warehouse` (cached per instance)."""
+    return Permissions(actor, _Grants(warehouse))
+
+
 class _Grants:
     """Grant lookups for one request's permission checks (the warehouse readied lazily)."""
 
@@ -130,7 +136,7 @@ async def require_actor(
     """The request's actor, with the request's permission checker bound and the grants
     of the object its path names checked (one cached `require` per request)."""
     actor = await actor_from(request, authorization)
-    permissions = Permissions(actor, _Grants(request.app.state.warehouse))
+    permissions = permissions_for(request.app.state.warehouse, actor)
     bind(permissions)
     request.state.permissions = permissions
     check = _resource_check(request)

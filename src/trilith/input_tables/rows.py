@@ -268,6 +268,21 @@ class RowStore:
                     details=[{"rule": self.row_filter.describe()}],
                 )
 
+    def visible(self, row_ids: Sequence[str]) -> set[str]:
+        """Those of `row_ids` whose rows exist and the caller's row security shows."""
+        found: set[str] = set()
+        for start in range(0, len(row_ids), INSERT_CHUNK):
+            chunk = row_ids[start : start + INSERT_CHUNK]
+            names = [f"r{i}" for i in range(len(chunk))]
+            query = (
+                exp.select(exp.column("_row_id", quoted=True))
+                .from_(self.relation())
+                .where(exp.column("_row_id", quoted=True).isin(*(param(n) for n in names)))
+            )
+            params = dict(zip(names, chunk, strict=True)) | self.relation_params
+            found.update(str(row[0]) for row in self.engine.fetch_rows(query, params))
+        return found
+
     def exists_hidden(self, session: Session, row_id: str) -> bool:
         """Whether the row exists but row security hides it from the caller."""
         if self.row_filter is None:

@@ -1,22 +1,96 @@
-"""`GET /api/events`: server-sent events (row changes, staged edits, import progress)."""
+"""`GET /api/events`: server-sent events (row changes, staged edits, import progress).
+
+A subscriber receives an input table's events only while it may view the table (grants,
+an embed session's app), and under row-level security a `rows.changed` event names only
+the rows it may see: inserts and updates of other rows are not sent at all, deletes are
+sent without row ids (so a client refreshes, learning no id). What a subscriber may see
+of a table is decided again every `DECISION_TTL_S` seconds, so a grant change reaches an
+open stream within that.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import json
+import time
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import StreamingResponse
+from starlette.concurrency import run_in_threadpool
 
-from trilith.api.deps import actor_from
-from trilith.auth.permissions import require
-from trilith.events import Event
+from trilith.api.deps import actor_from, permissions_for
+from trilith.auth import Actor
+from trilith.auth.permissions import Resource, require
+from trilith.errors import NotFound
+from trilith.events import Event, EventBus
+from trilith.input_tables.rows import RowStore
+from trilith.input_tables.service import InputTables
+from trilith.warehouse import Warehouse
 
 router = APIRouter(tags=["events"])
 
 HEARTBEAT_S = 15.0
+DECISION_TTL_S = 30.0
+_ROW_LISTS = ("row_ids", "versions", "edit_nums")
+
+
+class Audience:
+    """What one subscriber may see of input-table events."""
+
+    def __init__(self, warehouse: Warehouse, events: EventBus, actor: Actor) -> None:
+        self.warehouse = warehouse
+        self.events = events
+        self.actor = actor
+        # table id -> (decided at, may view, its rows under the subscriber's row rules)
+        self._decided: dict[str, tuple[float, bool, RowStore | None]] = {}
+
+    async def view(self, event: Event) -> Event | None:
+        """`event` as this subscriber may see it; None when it may not see it at all."""
+        table_id = event.data.get("table_id")
+        if not isinstance(table_id, str):
+            return event
+        decided = self._decided.get(table_id)
+        if decided is None or time.monotonic() - decided[0] > DECISION_TTL_S:
+            decided = (time.monotonic(), *await run_in_threadpool(self._decide, table_id))
+            self._decided[table_id] = decided
+        _, may_view, secured = decided
+        if not may_view:
+            return None
+        if secured is None or event.type != "rows.changed":
+            return event
+        return await run_in_threadpool(self._narrowed, event, secured)
+
+    def _decide(self, table_id: str) -> tuple[bool, RowStore | None]:
+        permissions = permissions_for(self.warehouse, self.actor)
+        if not permissions.allowed("view-input-table", Resource("input_table", table_id)):
+            return False, None
+        self.warehouse.ensure_ready()
+        tables = InputTables(self.warehouse.engine, self.warehouse.schema, self.events)
+        try:
+            store = tables.rows(table_id, cached=True, actor=self.actor)
+        except NotFound:  # deleted since: its last events name no rows
+            return True, None
+        return True, store if store.row_filter is not None else None
+
+    @staticmethod
+    def _narrowed(event: Event, secured: RowStore) -> Event | None:
+        data = event.data
+        if data.get("op") == "delete":
+            return replace(event, data={**data, **{name: [] for name in _ROW_LISTS}})
+        row_ids = list(data.get("row_ids") or [])
+        shown = secured.visible(row_ids)
+        if not shown:
+            return None
+        keep = [i for i, row_id in enumerate(row_ids) if row_id in shown]
+        lists = {
+            name: [values[i] for i in keep]
+            for name in _ROW_LISTS
+            if isinstance(values := data.get(name), list) and len(values) == len(row_ids)
+        }
+        return replace(event, data={**data, **lists})
 
 
 def _frame(event: Event) -> str:
@@ -35,7 +109,9 @@ async def events(
     Browsers' EventSource cannot send headers, so the token may come as `access_token`.
     """
     header = authorization or (f"Bearer {access_token}" if access_token else None)
-    require(await actor_from(request, header), "view-input-table")
+    actor = await actor_from(request, header)
+    require(actor, "view-input-table")
+    audience = Audience(request.app.state.warehouse, request.app.state.events, actor)
     subscription = request.app.state.events.open()
 
     async def stream() -> AsyncIterator[str]:
@@ -47,8 +123,11 @@ async def events(
                 except TimeoutError:
                     yield ": heartbeat\n\n"
                     continue
-                if table_id is None or event.data.get("table_id") in (None, table_id):
-                    yield _frame(event)
+                if table_id is not None and event.data.get("table_id") not in (None, table_id):
+                    continue
+                shown = await audience.view(event)
+                if shown is not None:
+                    yield _frame(shown)
         finally:
             subscription.close()
 

@@ -1,0 +1,152 @@
+"""Who hears what on `GET /api/events`: input-table events reach only subscribers who
+may view the table, and under row-level security name only rows they may see. Over real
+HTTP (uvicorn, httpx streaming) on DuckDB and PostgreSQL."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.api.conftest import LiveServer
+from trilith.engines import create_engine
+from trilith.settings import Settings
+from trilith.sql.ddl import drop_schema
+
+TOKEN = "audience-admin-token"
+ADMIN = {"Authorization": f"Bearer {TOKEN}"}
+TABLES = "/api/sigma/input-tables"
+DEALS = {
+    "id": "deals",
+    "name": "Deals",
+    "columns": [{"name": "owner", "type": "text"}, {"name": "amount", "type": "number"}],
+    "row_security": [{"predicate": "[owner] = CurrentUserEmail()", "roles": ["viewer"]}],
+}
+SECRET = {"id": "secret", "name": "Secret", "columns": [{"name": "note", "type": "text"}]}
+
+
+@pytest.fixture(params=["duckdb", "postgres"])
+def settings(
+    request: pytest.FixtureRequest, make_engine_url: Callable[[str], str], unique_schema: str
+) -> Iterator[Settings]:
+    if request.param == "postgres":
+        request.applymarker(pytest.mark.postgres)
+    url = make_engine_url(request.param)
+    yield Settings(warehouse=url, admin_token=TOKEN, writeback_schema=unique_schema)
+    if request.param == "postgres":
+        engine = create_engine(url)
+        engine.execute(drop_schema(unique_schema))
+        engine.close()
+
+
+class Listener:
+    """A subscriber's stream, read in a thread until an event `until` accepts."""
+
+    def __init__(self, url: str, token: str, until: Callable[[dict[str, Any]], bool]) -> None:
+        self.url, self.token, self.until = url, token, until
+        self.seen: list[dict[str, Any]] = []
+        self.ready = threading.Event()
+        self.thread = threading.Thread(target=self._listen, daemon=True)
+
+    def _listen(self) -> None:
+        params = {"access_token": self.token}
+        with httpx.stream("GET", f"{self.url}/api/events", params=params, timeout=30) as stream:
+            kind = None
+            for line in stream.iter_lines():
+                if line.startswith(": connected"):
+                    self.ready.set()
+                elif line.startswith("event: "):
+                    kind = line.removeprefix("event: ")
+                elif line.startswith("data: "):
+                    event = {"type": kind, **json.loads(line.removeprefix("data: "))}
+                    self.seen.append(event)
+                    if self.until(event):
+                        return
+
+    def __enter__(self) -> Listener:
+        self.thread.start()
+        assert self.ready.wait(10), "the event stream did not open"
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.thread.join(15)
+        assert not self.thread.is_alive(), f"{self.token[:6]}: the awaited event never came; saw {self.seen}"
+
+
+def _user(http: httpx.Client, name: str, role: str, email: str) -> tuple[str, str]:
+    made = http.post("/api/users", json={"name": name, "role": role, "email": email})
+    assert made.status_code == 201, made.text
+    return made.json()["token"], made.json()["user_id"]
+
+
+def _insert(http: httpx.Client, table: str, row: dict[str, Any]) -> dict[str, Any]:
+    answer = http.post(f"{TABLES}/{table}/rows", json={"rows": [row]})
+    assert answer.status_code == 201, answer.text
+    return dict(answer.json()["rows"][0])
+
+
+def test_events_reach_only_who_may_see_the_table_and_its_rows(settings: Settings) -> None:
+    with (
+        LiveServer(settings) as server,
+        httpx.Client(base_url=server.url, headers=ADMIN, timeout=30) as http,
+    ):
+        for definition in (DEALS, SECRET):
+            assert http.post(TABLES, json=definition).status_code == 201
+        alice, _ = _user(http, "alice", "viewer", "alice@example.com")
+        _, bob_id = _user(http, "bob", "viewer", "bob@example.com")
+        # A grant to bob alone closes `secret` to every other non-admin.
+        grant = {
+            "principal_type": "user",
+            "principal": bob_id,
+            "object_type": "input_table",
+            "object_id": "secret",
+        }
+        assert http.post("/api/grants", json=grant).status_code == 201
+
+        last = "the end"
+
+        def done(event: dict[str, Any]) -> bool:
+            return event["type"] == "input_table.changed" and event["table_id"] == "deals"
+
+        with Listener(server.url, TOKEN, done) as admin, Listener(server.url, alice, done) as she:
+            _insert(http, "secret", {"note": "classified"})
+            bobs = _insert(http, "deals", {"owner": "bob@example.com", "amount": 1})
+            hers = _insert(http, "deals", {"owner": "alice@example.com", "amount": 2})
+            edited = http.patch(
+                f"{TABLES}/deals/rows/{bobs['_row_id']}",
+                json={"values": {"amount": 5}, "expected_version": bobs["_version"]},
+            )
+            assert edited.status_code == 200
+            gone = http.delete(
+                f"{TABLES}/deals/rows/{bobs['_row_id']}",
+                params={"expected_version": edited.json()["_version"]},
+            )
+            assert gone.status_code == 204, gone.text
+            # Any later event of `deals` ends both streams.
+            renamed = http.patch(f"{TABLES}/deals", json={"name": last})
+            assert renamed.status_code == 200, renamed.text
+
+    changes = [e for e in admin.seen if e["type"] == "rows.changed"]
+    assert [(e["table_id"], e["op"]) for e in changes] == [
+        ("secret", "insert"),
+        ("deals", "insert"),
+        ("deals", "insert"),
+        ("deals", "update"),
+        ("deals", "delete"),
+    ]
+    assert changes[-1]["row_ids"] == [bobs["_row_id"]]
+
+    assert all(e.get("table_id") != "secret" for e in she.seen)
+    hers_seen = [e for e in she.seen if e["type"] == "rows.changed"]
+    # Her own row, then the delete with no ids; bob's insert and update never came.
+    assert [(e["op"], e["row_ids"]) for e in hers_seen] == [
+        ("insert", [hers["_row_id"]]),
+        ("delete", []),
+    ]
+    assert hers_seen[0]["versions"] == [1]
+    assert len(hers_seen[0]["edit_nums"]) == 1
+    assert bobs["_row_id"] not in json.dumps(she.seen)
