@@ -74,7 +74,9 @@ class Listener:
 
     def __exit__(self, *exc: object) -> None:
         self.thread.join(15)
-        assert not self.thread.is_alive(), f"{self.token[:6]}: the awaited event never came; saw {self.seen}"
+        assert not self.thread.is_alive(), (
+            f"{self.token[:6]}: the awaited event never came; saw {self.seen}"
+        )
 
 
 def _user(http: httpx.Client, name: str, role: str, email: str) -> tuple[str, str]:
@@ -150,3 +152,46 @@ def test_events_reach_only_who_may_see_the_table_and_its_rows(settings: Settings
     assert hers_seen[0]["versions"] == [1]
     assert len(hers_seen[0]["edit_nums"]) == 1
     assert bobs["_row_id"] not in json.dumps(she.seen)
+
+
+def _desk(app_id: str) -> dict[str, Any]:
+    return {
+        "id": app_id,
+        "title": app_id,
+        "pages": [{"id": "home", "elements": [{"id": "intro", "type": "text", "content": "hi"}]}],
+        "controls": [{"id": "who", "type": "text"}],
+        "actions": [
+            {"id": "greet", "actions": [{"type": "set_control", "control": "who", "value": "hi"}]}
+        ],
+    }
+
+
+def test_run_events_reach_only_who_may_see_the_app(settings: Settings) -> None:
+    with (
+        LiveServer(settings) as server,
+        httpx.Client(base_url=server.url, headers=ADMIN, timeout=30) as http,
+    ):
+        for app_id in ("closed", "open"):
+            assert http.post("/api/apps", json=_desk(app_id)).status_code == 201
+        alice, _ = _user(http, "alice", "viewer", "alice@example.com")
+        _, bob_id = _user(http, "bob", "viewer", "bob@example.com")
+        grant = {
+            "principal_type": "user",
+            "principal": bob_id,
+            "object_type": "app",
+            "object_id": "closed",
+        }
+        assert http.post("/api/grants", json=grant).status_code == 201
+
+        def done(event: dict[str, Any]) -> bool:
+            return event["type"] == "run.progress" and event["app_id"] == "open"
+
+        with Listener(server.url, alice, done) as she:
+            for app_id in ("closed", "open"):
+                body = {"sequence_id": "greet", "app_id": app_id, "context": {}}
+                ran = http.post("/api/actions/execute", json=body)
+                assert ran.status_code == 200, ran.text
+
+    runs = [e for e in she.seen if e["type"] == "run.progress"]
+    assert runs, she.seen
+    assert {e["app_id"] for e in runs} == {"open"}

@@ -362,6 +362,7 @@ class ActionEngine:
             {
                 "run_id": live.run_id,
                 "sequence_id": live.sequence_id,
+                "app_id": live.app_id,
                 "status": live.status,
                 "current": live.current_action,
                 "total": live.total_actions,

@@ -1,11 +1,12 @@
 """`GET /api/events`: server-sent events (row changes, staged edits, import progress).
 
 A subscriber receives an input table's events only while it may view the table (grants,
-an embed session's app), and under row-level security a `rows.changed` event names only
-the rows it may see: inserts and updates of other rows are not sent at all, deletes are
-sent without row ids (so a client refreshes, learning no id). What a subscriber may see
-of a table is decided again every `DECISION_TTL_S` seconds, so a grant change reaches an
-open stream within that.
+an embed session's app), and an app's run events only while it may view the app. Under
+row-level security a `rows.changed` event names only the rows it may see: inserts and
+updates of other rows are not sent at all, deletes are sent without row ids (so a client
+refreshes, learning no id). What a subscriber may see of a table or an app is decided
+again every `DECISION_TTL_S` seconds, so a grant change reaches an open stream within
+that.
 """
 
 from __future__ import annotations
@@ -44,18 +45,22 @@ class Audience:
         self.warehouse = warehouse
         self.events = events
         self.actor = actor
-        # table id -> (decided at, may view, its rows under the subscriber's row rules)
-        self._decided: dict[str, tuple[float, bool, RowStore | None]] = {}
+        # (decided at, may view, a table's rows under the subscriber's row rules)
+        self._decided: dict[Resource, tuple[float, bool, RowStore | None]] = {}
 
     async def view(self, event: Event) -> Event | None:
         """`event` as this subscriber may see it; None when it may not see it at all."""
-        table_id = event.data.get("table_id")
-        if not isinstance(table_id, str):
+        table_id, app_id = event.data.get("table_id"), event.data.get("app_id")
+        if isinstance(table_id, str):
+            resource = Resource("input_table", table_id)
+        elif isinstance(app_id, str):
+            resource = Resource("app", app_id)
+        else:
             return event
-        decided = self._decided.get(table_id)
+        decided = self._decided.get(resource)
         if decided is None or time.monotonic() - decided[0] > DECISION_TTL_S:
-            decided = (time.monotonic(), *await run_in_threadpool(self._decide, table_id))
-            self._decided[table_id] = decided
+            decided = (time.monotonic(), *await run_in_threadpool(self._decide, resource))
+            self._decided[resource] = decided
         _, may_view, secured = decided
         if not may_view:
             return None
@@ -63,10 +68,14 @@ class Audience:
             return event
         return await run_in_threadpool(self._narrowed, event, secured)
 
-    def _decide(self, table_id: str) -> tuple[bool, RowStore | None]:
+    def _decide(self, resource: Resource) -> tuple[bool, RowStore | None]:
         permissions = permissions_for(self.warehouse, self.actor)
-        if not permissions.allowed("view-input-table", Resource("input_table", table_id)):
+        action = "view-input-table" if resource.type == "input_table" else "view-app"
+        if not permissions.allowed(action, resource):
             return False, None
+        if resource.type != "input_table":
+            return True, None
+        table_id = resource.id
         self.warehouse.ensure_ready()
         tables = InputTables(self.warehouse.engine, self.warehouse.schema, self.events)
         try:
