@@ -6,6 +6,7 @@ import datetime as dt
 import os
 import resource
 import threading
+import time
 import zlib
 
 import pyarrow as pa
@@ -181,10 +182,15 @@ def test_a_statement_timeout_is_not_mistaken_for_an_outage(engine: Engine) -> No
 def test_a_pooled_connection_the_server_ended_is_replaced_unseen(engine: Engine) -> None:
     """The pool's check asks a connection only when it has something to read; one the
     server terminated has, so the next statement gets a fresh connection, not an error."""
-    first = engine.fetch_scalar("SELECT pg_backend_pid()")
+    first = int(engine.fetch_scalar("SELECT pg_backend_pid()"))
     with engine.session() as other:
-        # The pool hands out another connection here, which ends the idle one.
-        other.execute(f"SELECT pg_terminate_backend({int(first)})")
+        # The pool hands out another connection here, which ends the idle one; the
+        # backend is gone (its goodbye sent) once pg_stat_activity no longer lists it.
+        other.execute(f"SELECT pg_terminate_backend({first})")
+        deadline = time.monotonic() + 10
+        alive = f"SELECT COUNT(*) FROM pg_stat_activity WHERE pid = {first}"
+        while other.fetch_scalar(alive) and time.monotonic() < deadline:
+            time.sleep(0.02)
     pids = {engine.fetch_scalar("SELECT pg_backend_pid()") for _ in range(3)}
     assert first not in pids
 
