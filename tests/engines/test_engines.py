@@ -182,10 +182,12 @@ def test_a_statement_timeout_is_not_mistaken_for_an_outage(engine: Engine) -> No
 def test_a_pooled_connection_the_server_ended_is_replaced_unseen(engine: Engine) -> None:
     """The pool's check asks a connection only when it has something to read; one the
     server terminated has, so the next statement gets a fresh connection, not an error."""
-    first = int(engine.fetch_scalar("SELECT pg_backend_pid()"))
     with engine.session() as other:
-        # The pool hands out another connection here, which ends the idle one; the
-        # backend is gone (its goodbye sent) once pg_stat_activity no longer lists it.
+        # A second connection, held while the first goes back to the pool and is ended;
+        # its backend is gone (its goodbye sent) once pg_stat_activity no longer lists it.
+        with engine.session() as idle:
+            first = int(idle.fetch_scalar("SELECT pg_backend_pid()"))
+        assert int(other.fetch_scalar("SELECT pg_backend_pid()")) != first
         other.execute(f"SELECT pg_terminate_backend({first})")
         deadline = time.monotonic() + 10
         alive = f"SELECT COUNT(*) FROM pg_stat_activity WHERE pid = {first}"
