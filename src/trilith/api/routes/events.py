@@ -25,7 +25,7 @@ from starlette.concurrency import run_in_threadpool
 from trilith.api.deps import actor_from, permissions_for
 from trilith.auth import Actor
 from trilith.auth.permissions import Resource, require
-from trilith.errors import NotFound
+from trilith.errors import NotFound, TrilithError
 from trilith.events import Event, EventBus
 from trilith.input_tables.rows import RowStore
 from trilith.input_tables.service import InputTables
@@ -39,7 +39,8 @@ _ROW_LISTS = ("row_ids", "versions", "edit_nums")
 
 
 class Audience:
-    """What one subscriber may see of input-table events."""
+    """What one subscriber may see of input-table and app events. A decision or a row
+    check the warehouse cannot answer withholds the event (the stream goes on)."""
 
     def __init__(self, warehouse: Warehouse, events: EventBus, actor: Actor) -> None:
         self.warehouse = warehouse
@@ -59,14 +60,20 @@ class Audience:
             return event
         decided = self._decided.get(resource)
         if decided is None or time.monotonic() - decided[0] > DECISION_TTL_S:
-            decided = (time.monotonic(), *await run_in_threadpool(self._decide, resource))
+            try:
+                decided = (time.monotonic(), *await run_in_threadpool(self._decide, resource))
+            except TrilithError:
+                return None  # asked again at the next event
             self._decided[resource] = decided
         _, may_view, secured = decided
         if not may_view:
             return None
         if secured is None or event.type != "rows.changed":
             return event
-        return await run_in_threadpool(self._narrowed, event, secured)
+        try:
+            return await run_in_threadpool(self._narrowed, event, secured)
+        except TrilithError:
+            return None
 
     def _decide(self, resource: Resource) -> tuple[bool, RowStore | None]:
         permissions = permissions_for(self.warehouse, self.actor)
