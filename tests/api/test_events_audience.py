@@ -4,18 +4,24 @@ HTTP (uvicorn, httpx streaming) on DuckDB and PostgreSQL."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import threading
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
 from tests.api.conftest import LiveServer
+from trilith.api.routes.events import Audience
+from trilith.auth import Actor
 from trilith.engines import create_engine
+from trilith.events import Event, EventBus
 from trilith.settings import Settings
 from trilith.sql.ddl import drop_schema
+from trilith.warehouse import Warehouse
 
 TOKEN = "audience-admin-token"
 ADMIN = {"Authorization": f"Bearer {TOKEN}"}
@@ -195,3 +201,18 @@ def test_run_events_reach_only_who_may_see_the_app(settings: Settings) -> None:
     runs = [e for e in she.seen if e["type"] == "run.progress"]
     assert runs, she.seen
     assert {e["app_id"] for e in runs} == {"open"}
+
+
+def test_a_decision_the_warehouse_cannot_answer_withholds_the_event(tmp_path: Path) -> None:
+    """The stream goes on without the event (failing closed) and asks again next time."""
+    engine = create_engine(f"duckdb:///{tmp_path}/w.duckdb")
+    warehouse = Warehouse(engine, "sigds")
+    warehouse.ensure_ready()
+    viewer = Actor(id="u1", name="vic", role="viewer")
+    audience = Audience(warehouse, EventBus(), viewer)
+    event = Event(1, "rows.changed", {"table_id": "t", "op": "insert", "row_ids": ["r"]})
+    unrelated = Event(2, "hello", {"note": "no table, no app"})
+    engine.close()
+    assert asyncio.run(audience.view(event)) is None
+    assert asyncio.run(audience.view(unrelated)) is unrelated
+    assert audience._decided == {}  # nothing remembered: the next event asks again

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import time
 from collections.abc import AsyncIterator
 from dataclasses import replace
@@ -25,13 +26,14 @@ from starlette.concurrency import run_in_threadpool
 from trilith.api.deps import actor_from, permissions_for
 from trilith.auth import Actor
 from trilith.auth.permissions import Resource, require
-from trilith.errors import NotFound, TrilithError
+from trilith.errors import NotFound
 from trilith.events import Event, EventBus
 from trilith.input_tables.rows import RowStore
 from trilith.input_tables.service import InputTables
 from trilith.warehouse import Warehouse
 
 router = APIRouter(tags=["events"])
+log = logging.getLogger("trilith.api.events")
 
 HEARTBEAT_S = 15.0
 DECISION_TTL_S = 30.0
@@ -62,7 +64,8 @@ class Audience:
         if decided is None or time.monotonic() - decided[0] > DECISION_TTL_S:
             try:
                 decided = (time.monotonic(), *await run_in_threadpool(self._decide, resource))
-            except TrilithError:
+            except Exception:
+                log.warning("events: cannot decide who sees %s", resource, exc_info=True)
                 return None  # asked again at the next event
             self._decided[resource] = decided
         _, may_view, secured = decided
@@ -72,7 +75,8 @@ class Audience:
             return event
         try:
             return await run_in_threadpool(self._narrowed, event, secured)
-        except TrilithError:
+        except Exception:
+            log.warning("events: cannot check the rows of %s", resource, exc_info=True)
             return None
 
     def _decide(self, resource: Resource) -> tuple[bool, RowStore | None]:
