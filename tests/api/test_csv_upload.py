@@ -17,9 +17,7 @@ from tests.api.conftest import AUTH, TOKEN, LiveServer
 from trilith.api import create_app
 from trilith.api.deps import require_actor
 from trilith.auth import Actor
-from trilith.engines import create_engine
 from trilith.settings import Settings
-from trilith.sql.ddl import drop_schema
 
 BASE = "/api/sigma/input-tables"
 ORDERS = (
@@ -27,20 +25,6 @@ ORDERS = (
     '1;"Smith; Jane";12,50;2024-01-05\r\n'
     '2;"two\r\nlines";7;2024-02-29\r\n'
 )
-
-
-@pytest.fixture(params=["duckdb", "postgres"])
-def settings(
-    request: pytest.FixtureRequest, make_engine_url: Callable[[str], str], unique_schema: str
-) -> Iterator[Settings]:
-    if request.param == "postgres":
-        request.applymarker(pytest.mark.postgres)
-    url = make_engine_url(request.param)
-    yield Settings(warehouse=url, admin_token=TOKEN, writeback_schema=unique_schema)
-    if request.param == "postgres":
-        engine = create_engine(url)
-        engine.execute(drop_schema(unique_schema))
-        engine.close()
 
 
 @pytest.fixture

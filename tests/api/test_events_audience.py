@@ -7,24 +7,21 @@ from __future__ import annotations
 import asyncio
 import json
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import httpx
-import pytest
 
-from tests.api.conftest import LiveServer
+from tests.api.conftest import AUTH as ADMIN
+from tests.api.conftest import TOKEN, LiveServer
 from trilith.api.routes.events import Audience
 from trilith.auth import Actor
 from trilith.engines import create_engine
 from trilith.events import Event, EventBus
 from trilith.settings import Settings
-from trilith.sql.ddl import drop_schema
 from trilith.warehouse import Warehouse
 
-TOKEN = "audience-admin-token"
-ADMIN = {"Authorization": f"Bearer {TOKEN}"}
 TABLES = "/api/sigma/input-tables"
 DEALS = {
     "id": "deals",
@@ -33,20 +30,6 @@ DEALS = {
     "row_security": [{"predicate": "[owner] = CurrentUserEmail()", "roles": ["viewer"]}],
 }
 SECRET = {"id": "secret", "name": "Secret", "columns": [{"name": "note", "type": "text"}]}
-
-
-@pytest.fixture(params=["duckdb", "postgres"])
-def settings(
-    request: pytest.FixtureRequest, make_engine_url: Callable[[str], str], unique_schema: str
-) -> Iterator[Settings]:
-    if request.param == "postgres":
-        request.applymarker(pytest.mark.postgres)
-    url = make_engine_url(request.param)
-    yield Settings(warehouse=url, admin_token=TOKEN, writeback_schema=unique_schema)
-    if request.param == "postgres":
-        engine = create_engine(url)
-        engine.execute(drop_schema(unique_schema))
-        engine.close()
 
 
 class Listener:
@@ -91,6 +74,21 @@ def _user(http: httpx.Client, name: str, role: str, email: str) -> tuple[str, st
     return made.json()["token"], made.json()["user_id"]
 
 
+def _alice_without(http: httpx.Client, object_type: str, object_id: str) -> str:
+    """Viewer alice's token, with `object_id` closed to her: a grant to bob alone closes an
+    object to every other non-admin."""
+    alice, _ = _user(http, "alice", "viewer", "alice@example.com")
+    _, bob_id = _user(http, "bob", "viewer", "bob@example.com")
+    grant = {
+        "principal_type": "user",
+        "principal": bob_id,
+        "object_type": object_type,
+        "object_id": object_id,
+    }
+    assert http.post("/api/grants", json=grant).status_code == 201
+    return alice
+
+
 def _insert(http: httpx.Client, table: str, row: dict[str, Any]) -> dict[str, Any]:
     answer = http.post(f"{TABLES}/{table}/rows", json={"rows": [row]})
     assert answer.status_code == 201, answer.text
@@ -104,16 +102,7 @@ def test_events_reach_only_who_may_see_the_table_and_its_rows(settings: Settings
     ):
         for definition in (DEALS, SECRET):
             assert http.post(TABLES, json=definition).status_code == 201
-        alice, _ = _user(http, "alice", "viewer", "alice@example.com")
-        _, bob_id = _user(http, "bob", "viewer", "bob@example.com")
-        # A grant to bob alone closes `secret` to every other non-admin.
-        grant = {
-            "principal_type": "user",
-            "principal": bob_id,
-            "object_type": "input_table",
-            "object_id": "secret",
-        }
-        assert http.post("/api/grants", json=grant).status_code == 201
+        alice = _alice_without(http, "input_table", "secret")
 
         last = "the end"
 
@@ -179,15 +168,7 @@ def test_run_events_reach_only_who_may_see_the_app(settings: Settings) -> None:
     ):
         for app_id in ("closed", "open"):
             assert http.post("/api/apps", json=_desk(app_id)).status_code == 201
-        alice, _ = _user(http, "alice", "viewer", "alice@example.com")
-        _, bob_id = _user(http, "bob", "viewer", "bob@example.com")
-        grant = {
-            "principal_type": "user",
-            "principal": bob_id,
-            "object_type": "app",
-            "object_id": "closed",
-        }
-        assert http.post("/api/grants", json=grant).status_code == 201
+        alice = _alice_without(http, "app", "closed")
 
         def done(event: dict[str, Any]) -> bool:
             return event["type"] == "run.progress" and event["app_id"] == "open"

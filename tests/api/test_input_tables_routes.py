@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -14,9 +14,7 @@ from fastapi.testclient import TestClient
 from tests.api.conftest import AUTH, TOKEN, LiveServer
 from trilith.api.deps import require_actor
 from trilith.auth import Actor
-from trilith.engines import create_engine
 from trilith.settings import Settings
-from trilith.sql.ddl import drop_schema
 
 BASE = "/api/sigma/input-tables"
 DEFINITION: dict[str, Any] = {
@@ -31,20 +29,6 @@ DEFINITION: dict[str, Any] = {
         },
     ],
 }
-
-
-@pytest.fixture(params=["duckdb", "postgres"])
-def settings(
-    request: pytest.FixtureRequest, make_engine_url: Callable[[str], str], unique_schema: str
-) -> Iterator[Settings]:
-    if request.param == "postgres":
-        request.applymarker(pytest.mark.postgres)
-    url = make_engine_url(request.param)
-    yield Settings(warehouse=url, admin_token=TOKEN, writeback_schema=unique_schema)
-    if request.param == "postgres":
-        engine = create_engine(url)
-        engine.execute(drop_schema(unique_schema))
-        engine.close()
 
 
 @pytest.fixture
