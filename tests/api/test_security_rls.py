@@ -293,3 +293,30 @@ def test_draft_edits_are_checked_when_staged(api: Api, alice: dict[str, str]) ->
     own = api.client.post(rows, json={"rows": [{"owner": "alice@example.com"}]}, headers=alice)
     assert own.status_code == 202, own.text
     assert api.client.get(rows, headers=ADMIN).json()["total"] == 1  # staged, not live
+
+
+def test_under_row_rules_the_pending_list_holds_only_ones_own_staged_edits(
+    api: Api, alice: dict[str, str]
+) -> None:
+    api.table({**DEALS, "id": "drafts", "data_entry": "draft"})
+    base = "/api/sigma/input-tables/drafts"
+    theirs = api.client.post(
+        f"{base}/rows", json={"rows": [{"owner": "bob@example.com", "amount": 7}]}, headers=ADMIN
+    )
+    assert theirs.status_code == 202, theirs.text
+    hers = api.client.post(
+        f"{base}/rows", json={"rows": [{"owner": "alice@example.com", "amount": 1}]}, headers=alice
+    )
+    assert hers.status_code == 202, hers.text
+    listed = api.client.get(f"{base}/pending", headers=alice).json()
+    assert listed["total"] == 1
+    assert "bob@example.com" not in str(listed)
+    assert api.client.get(f"{base}/pending", headers=ADMIN).json()["total"] == 2
+    # She may not discard what someone else staged; her own she may.
+    other = theirs.json()["pending"][0]["pending_id"]
+    assert api.client.delete(f"{base}/pending/{other}", headers=alice).status_code == 404
+    mine = hers.json()["pending"][0]["pending_id"]
+    assert api.client.delete(f"{base}/pending/{mine}", headers=alice).status_code == 204
+    assert [
+        p["pending_id"] for p in api.client.get(f"{base}/pending", headers=ADMIN).json()["pending"]
+    ] == [other]

@@ -71,7 +71,12 @@ class DraftStore:
                 staged.append(_public(values))
         return staged
 
-    def pending(self) -> list[dict[str, Any]]:
+    def pending(self, staged_by: str | None = None) -> list[dict[str, Any]]:
+        """The staged edits in order; with `staged_by`, only that actor's (a caller under
+        row-level security sees no one else's, whose values may lie outside its rows)."""
+        where: exp.Expr = exp.column("table_id").eq(param("t"))
+        if staged_by is not None:
+            where = exp.and_(where, exp.column("actor").eq(param("by")))
         query = (
             exp.select(
                 "pending_id",
@@ -86,20 +91,23 @@ class DraftStore:
                 "request_id",
             )
             .from_(self.table)
-            .where(exp.column("table_id").eq(param("t")))
+            .where(where)
             .order_by("seq")
         )
-        return [
-            _public(row) for row in self.rows.engine.fetch_dicts(query, {"t": self.rows.table_id})
-        ]
+        params = {"t": self.rows.table_id, "by": staged_by}
+        return [_public(row) for row in self.rows.engine.fetch_dicts(query, params)]
 
-    def discard(self, pending_id: str) -> None:
-        """Drop one staged edit (one that can never publish, say)."""
-        where = exp.and_(
+    def discard(self, pending_id: str, staged_by: str | None = None) -> None:
+        """Drop one staged edit (one that can never publish, say); with `staged_by`, only
+        if that actor staged it."""
+        where: exp.Expr = exp.and_(
             exp.column("table_id").eq(param("t")), exp.column("pending_id").eq(param("p"))
         )
+        if staged_by is not None:
+            where = exp.and_(where, exp.column("actor").eq(param("by")))
         removed = self.rows.engine.execute(
-            exp.delete(self.table, where=where), {"t": self.rows.table_id, "p": pending_id}
+            exp.delete(self.table, where=where),
+            {"t": self.rows.table_id, "p": pending_id, "by": staged_by},
         )
         if removed == 0:
             raise NotFound(f"input table '{self.rows.table_id}' has no staged edit '{pending_id}'")

@@ -20,7 +20,7 @@ from trilith.auth.permissions import require, visible_tables
 from trilith.input_tables.definition import InputTableDefinition, InputTableUpdate
 from trilith.input_tables.edit_log import HistoryQuery
 from trilith.input_tables.query import MAX_LIMIT, RowQuery, parse_filter, parse_sort
-from trilith.input_tables.rows import WriteContext
+from trilith.input_tables.rows import RowStore, WriteContext
 
 router = APIRouter(prefix="/api/sigma/input-tables", tags=["input tables"])
 
@@ -233,8 +233,17 @@ async def pending(table_id: str, tables: InputTablesDep, actor: CurrentActor) ->
     require(actor, "view-input-table")
     from trilith.input_tables.drafts import DraftStore
 
-    staged = await run_in_threadpool(lambda: DraftStore(tables.rows(table_id)).pending())
+    def read() -> list[dict[str, Any]]:
+        store = tables.rows(table_id)
+        return DraftStore(store).pending(_own_only(store, actor))
+
+    staged = await run_in_threadpool(read)
     return {"pending": staged, "total": len(staged)}
+
+
+def _own_only(store: RowStore, actor: Actor) -> str | None:
+    """Under row-level security a caller sees and discards only the edits it staged."""
+    return actor.id if store.row_filter is not None else None
 
 
 @router.delete("/{table_id}/pending/{pending_id}", status_code=204)
@@ -244,7 +253,11 @@ async def discard_pending(
     require(actor, "edit-input-table")
     from trilith.input_tables.drafts import DraftStore
 
-    await run_in_threadpool(lambda: DraftStore(tables.rows(table_id)).discard(pending_id))
+    def discard() -> None:
+        store = tables.rows(table_id)
+        DraftStore(store).discard(pending_id, _own_only(store, actor))
+
+    await run_in_threadpool(discard)
     tables.events.publish("input_table.staged", {"table_id": table_id, "discarded": pending_id})
     return Response(status_code=204)
 
