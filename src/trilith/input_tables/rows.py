@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
@@ -126,6 +126,15 @@ def _update_returning_before(
     columns = [at(c, before) for c in returning] + [at(c, target) for c in returning]
     update.set("returning", exp.Returning(expressions=columns))
     return update
+
+
+def _id_chunks(row_ids: Sequence[str]) -> Iterator[tuple[exp.Expr, dict[str, str]]]:
+    """`row_ids` a chunk at a time, each as `_row_id IN (:r0, …)` with the values it binds."""
+    for start in range(0, len(row_ids), INSERT_CHUNK):
+        chunk = row_ids[start : start + INSERT_CHUNK]
+        names = [f"r{i}" for i in range(len(chunk))]
+        among = exp.column("_row_id").isin(*(param(n) for n in names))
+        yield among, dict(zip(names, chunk, strict=True))
 
 
 class _TrialOver(Exception):
@@ -252,16 +261,13 @@ class RowStore:
         if self.row_filter is None or not row_ids:
             return
         outside = exp.Not(this=exp.paren(self.row_filter.condition.copy()))
-        for start in range(0, len(row_ids), INSERT_CHUNK):
-            chunk = row_ids[start : start + INSERT_CHUNK]
-            names = [f"r{i}" for i in range(len(chunk))]
+        for among, ids in _id_chunks(row_ids):
             query = (
                 exp.select(exp.func("COUNT", exp.Star()))
                 .from_(self.relation(secured=False))
-                .where(exp.and_(exp.column("_row_id").isin(*(param(n) for n in names)), outside))
+                .where(exp.and_(among, outside))
             )
-            params = dict(zip(names, chunk, strict=True)) | self.relation_params
-            if int(session.fetch_scalar(query, params) or 0):
+            if int(session.fetch_scalar(query, ids | self.relation_params) or 0):
                 raise PermissionDenied(
                     f"row-level security of '{self.table_id}': the row would fall outside "
                     f"the rows you may write ({self.row_filter.describe()}); nothing was written",
@@ -271,16 +277,10 @@ class RowStore:
     def visible(self, row_ids: Sequence[str]) -> set[str]:
         """Those of `row_ids` whose rows exist and the caller's row security shows."""
         found: set[str] = set()
-        for start in range(0, len(row_ids), INSERT_CHUNK):
-            chunk = row_ids[start : start + INSERT_CHUNK]
-            names = [f"r{i}" for i in range(len(chunk))]
-            query = (
-                exp.select(exp.column("_row_id", quoted=True))
-                .from_(self.relation())
-                .where(exp.column("_row_id", quoted=True).isin(*(param(n) for n in names)))
-            )
-            params = dict(zip(names, chunk, strict=True)) | self.relation_params
-            found.update(str(row[0]) for row in self.engine.fetch_rows(query, params))
+        for among, ids in _id_chunks(row_ids):
+            query = exp.select(exp.column("_row_id")).from_(self.relation()).where(among)
+            rows = self.engine.fetch_rows(query, ids | self.relation_params)
+            found.update(str(row[0]) for row in rows)
         return found
 
     def exists_hidden(self, session: Session, row_id: str) -> bool:
@@ -367,15 +367,9 @@ class RowStore:
         """Rows as stored and computed (a computed column's value comes from a read)."""
         found: dict[str, dict[str, Any]] = {}
         columns = [exp.column(c, quoted=True) for c in (*SYSTEM_COLUMNS, *self.shown)]
-        for start in range(0, len(row_ids), INSERT_CHUNK):
-            chunk = row_ids[start : start + INSERT_CHUNK]
-            names = [f"r{i}" for i in range(len(chunk))]
-            query = (
-                exp.select(*columns)
-                .from_(self.relation(secured=False))
-                .where(exp.column("_row_id").isin(*(param(n) for n in names)))
-            )
-            for row in session.fetch_dicts(query, dict(zip(names, chunk, strict=True))):
+        for among, ids in _id_chunks(row_ids):
+            query = exp.select(*columns).from_(self.relation(secured=False)).where(among)
+            for row in session.fetch_dicts(query, ids):
                 found[row["_row_id"]] = self._public(row)
         return [found[row_id] for row_id in row_ids]
 
