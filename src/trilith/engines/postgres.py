@@ -51,9 +51,12 @@ class PostgresSession(Session):
         return names
 
 
+def _lock_id(key: str) -> int:
+    return zlib.crc32(key.encode())
+
+
 def _advisory_lock(key: str) -> exp.Select:
-    lock_id = zlib.crc32(key.encode())
-    return exp.select(exp.func("pg_advisory_xact_lock", exp.Literal.number(lock_id)))
+    return exp.select(exp.func("pg_advisory_xact_lock", exp.Literal.number(_lock_id(key))))
 
 
 @register_engine
@@ -77,7 +80,6 @@ class PostgresEngine(Engine):
         own = ("dialect", "pool_max", "pool_timeout")
         options = {k: v for k, v in url.options.items() if k not in own}
         self.pool_timeout = float(url.options.get("pool_timeout", POOL_TIMEOUT_S))
-        self._begin_sql: dict[str, str] = {}  # per lock key (a table's, a few others)
         query = "&".join(f"{k}={v}" for k, v in options.items())
         base = url.raw.split("?", 1)[0].replace(f"{url.scheme}://", "postgresql://", 1)
         self.conninfo = f"{base}?{query}" if query else base
@@ -142,7 +144,7 @@ class PostgresEngine(Engine):
     ) -> Iterator[Session]:
         """As `Engine.locked_transaction`, with BEGIN and the advisory lock sent as one
         simple query: one round trip where `transaction()` then a lock take two."""
-        begin = self._begin_locked(key)
+        begin = f"BEGIN; SELECT pg_advisory_xact_lock({_lock_id(key)})"
         with self.key_lock(key), around_call(around), self._connection() as connection:
             try:
                 connection.execute(begin)
@@ -155,12 +157,6 @@ class PostgresEngine(Engine):
                 connection.execute("COMMIT")
             except self._psycopg.Error as exc:
                 raise self.translate_error(exc, "COMMIT") from exc
-
-    def _begin_locked(self, key: str) -> str:
-        sql = self._begin_sql.get(key)
-        if sql is None:
-            sql = self._begin_sql[key] = f"BEGIN; {self.render(_advisory_lock(key)).sql}"
-        return sql
 
     def lock_in_transaction(self, session: Session, key: str) -> None:
         session.execute(_advisory_lock(key))
