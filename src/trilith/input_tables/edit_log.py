@@ -33,7 +33,7 @@ __all__ = ["Edit", "EditLog", "HistoryQuery"]
 Operation = Literal["insert", "update", "delete", "import"]
 Source = Literal["api", "action", "csv", "revert", "publish"]
 INSERT_CHUNK = 200
-# Length of the row-id prefix an `import` entry carries (csv.layout.ROW_PREFIX_LENGTH).
+# Length of the row-id prefix an `import` entry carries: its rows' ids start with it.
 IMPORT_PREFIX = 12
 
 

@@ -23,6 +23,7 @@ from typing import Any
 
 from trilith.errors import UnsupportedMediaType, ValidationFailed
 from trilith.input_tables.csv.options import CsvOptions
+from trilith.input_tables.edit_log import IMPORT_PREFIX
 
 __all__ = [
     "FileLayout",
@@ -33,7 +34,6 @@ __all__ = [
 ]
 
 CHUNK = 1 << 20
-ROW_PREFIX_LENGTH = 12
 SAMPLE_BYTES = 64 * 1024
 CANDIDATES = (",", ";", "\t")
 BOM = codecs.BOM_UTF8
@@ -93,7 +93,7 @@ def inspect_file(
         options.header,
         names,
         sha256=digest.hexdigest(),
-        row_prefix=uuid.uuid4().hex[:ROW_PREFIX_LENGTH],
+        row_prefix=uuid.uuid4().hex[:IMPORT_PREFIX],
     )
 
 

@@ -26,13 +26,9 @@ from sqlglot import exp
 
 from trilith.errors import ValidationFailed
 from trilith.input_tables.csv import cells
-from trilith.input_tables.csv.layout import (
-    ROW_PREFIX_LENGTH,
-    FileLayout,
-    line_of_offset,
-    lines_of_records,
-)
+from trilith.input_tables.csv.layout import FileLayout, line_of_offset, lines_of_records
 from trilith.input_tables.csv.rules import Check, Target, message
+from trilith.input_tables.edit_log import IMPORT_PREFIX
 from trilith.sql.render import ParamStyle, param, render
 
 __all__ = ["MAX_REPORTED", "CsvReader", "Problem", "native_params", "scan", "typed_select"]
@@ -121,7 +117,7 @@ def typed_select(
     row_id = exp.Anonymous(
         this="format",
         expressions=[
-            exp.Literal.string(f"{{}}{{:0{32 - ROW_PREFIX_LENGTH}x}}"),
+            exp.Literal.string(f"{{}}{{:0{32 - IMPORT_PREFIX}x}}"),
             exp.cast(param("row_prefix"), "VARCHAR"),
             exp.Window(this=exp.RowNumber()),
         ],

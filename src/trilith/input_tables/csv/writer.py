@@ -198,7 +198,6 @@ class RowWriter:
     def _params(self) -> dict[str, Any]:
         params: dict[str, Any] = {
             "now": self.now,
-            "now_text": self.now.isoformat(),
             "actor": self.context.actor,
             "request_id": self.context.request_id,
             "table_id": self.table_id,
@@ -253,7 +252,7 @@ class RowWriter:
         """Delete every row of the table, logging each; return how many there were."""
         count = self.count(session)
         if count:
-            session.execute(*self._table_entries(session, "delete", count))
+            session.execute(*self._delete_entries(session, count))
             session.execute(exp.delete(self.data))
         return count
 
@@ -333,11 +332,9 @@ class RowWriter:
         query = exp.select(exp.func("COUNT", exp.Star())).from_(self.data)
         return int(session.fetch_scalar(query))
 
-    def _table_entries(
-        self, session: Session, operation: str, count: int
-    ) -> tuple[exp.Insert, dict[str, Any]]:
-        """Log every row of the data table as it is stored: the `before` of a delete,
-        or the `after` of an insert."""
+    def _delete_entries(self, session: Session, count: int) -> tuple[exp.Insert, dict[str, Any]]:
+        """A `delete` entry for every row of the data table, its `before` the row as it is
+        stored."""
         order = exp.Order(expressions=[exp.Ordered(this=exp.column("_row_id", table="d"))])
         numbers, base = self._numbers(session, count, exp.Window(this=exp.RowNumber(), order=order))
         types = {**SYSTEM_TYPES, **{c.name: c.type for c in self.definition.editable_columns}}
@@ -353,14 +350,13 @@ class RowWriter:
                 for n in names
             ]
         )
-        nothing = exp.cast(exp.null(), "TEXT")
         entries = exp.select(
             numbers,
             self._typed(param("table_id"), "TEXT"),
             exp.column("_row_id", table="d"),
-            exp.Literal.string(operation),
-            stored if operation == "delete" else nothing,
-            nothing if operation == "delete" else stored,
+            exp.Literal.string("delete"),
+            stored,
+            exp.cast(exp.null(), "TEXT"),
             self._typed(param("actor"), "TEXT"),
             self._typed(param("now"), "TIMESTAMP"),
             self._typed(param("request_id"), "TEXT"),
