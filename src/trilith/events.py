@@ -81,10 +81,6 @@ class EventBus:
         if self._relay is not None:
             self._relay.stop()
 
-    @property
-    def shared(self) -> bool:
-        return self._relay is not None
-
     def _deliver(self, event_type: str, data: dict[str, Any]) -> Event:
         event = Event(next(self._ids), event_type, data)
         with self._lock:

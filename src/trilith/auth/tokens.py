@@ -3,19 +3,15 @@
 from __future__ import annotations
 
 import hmac
-from collections.abc import Callable
 
 from trilith.auth.actors import Actor
 from trilith.errors import AuthenticationRequired
 from trilith.settings import Settings
 
-__all__ = ["ADMIN", "LOCAL_DEVELOPER", "authenticate", "built_in_actor"]
+__all__ = ["ADMIN", "LOCAL_DEVELOPER", "built_in_actor", "is_admin_token"]
 
 ADMIN = Actor(id="admin", name="admin", role="admin")
 LOCAL_DEVELOPER = Actor(id="local", name="local developer", role="admin")
-
-
-UserLookup = Callable[[str], Actor]
 
 
 def built_in_actor(settings: Settings, authorization: str | None) -> Actor | str:
@@ -31,18 +27,8 @@ def built_in_actor(settings: Settings, authorization: str | None) -> Actor | str
     if scheme.lower() != "bearer" or not token.strip():
         raise AuthenticationRequired("malformed Authorization header; expected 'Bearer <token>'")
     token = token.strip()
-    if hmac.compare_digest(token.encode(), settings.effective_admin_token.encode()):
-        return ADMIN
-    return token
+    return ADMIN if is_admin_token(settings, token) else token
 
 
-def authenticate(
-    settings: Settings, authorization: str | None, users: UserLookup | None = None
-) -> Actor:
-    """The actor a request's `Authorization` header names; `users` looks up user tokens."""
-    found = built_in_actor(settings, authorization)
-    if isinstance(found, Actor):
-        return found
-    if users is not None:
-        return users(found)
-    raise AuthenticationRequired("the token is not valid")
+def is_admin_token(settings: Settings, token: str) -> bool:
+    return hmac.compare_digest(token.encode(), settings.effective_admin_token.encode())

@@ -5,7 +5,7 @@ stderr: `ts`, `level`, `logger`, `message`, the request's `request_id` and `acto
 the line was logged while serving one, any `extra=` fields, and `exc_info` as text.
 `text` keeps a human format with the request id. The request middleware opens a
 `RequestContext` per request; the actor is the one authentication leaves in the
-request's state (or one named with `bind_actor`).
+request's state.
 """
 
 from __future__ import annotations
@@ -22,9 +22,7 @@ __all__ = [
     "JsonFormatter",
     "LogFormat",
     "RequestContext",
-    "bind_actor",
     "configure_logging",
-    "current_context",
 ]
 
 LogFormat = Literal["json", "text"]
@@ -43,12 +41,9 @@ class RequestContext:
     request_id: str
     # The ASGI scope's `state`: authentication leaves the actor there (`request.state.actor`).
     state: dict[str, Any] = field(default_factory=dict)
-    bound_actor: str | None = None
 
     @property
     def actor(self) -> str | None:
-        if self.bound_actor is not None:
-            return self.bound_actor
         actor_id = getattr(self.state.get("actor"), "id", None)
         return str(actor_id) if actor_id is not None else None
 
@@ -56,10 +51,6 @@ class RequestContext:
 _context: contextvars.ContextVar[RequestContext | None] = contextvars.ContextVar(
     "trilith_request", default=None
 )
-
-
-def current_context() -> RequestContext | None:
-    return _context.get()
 
 
 def open_context(
@@ -71,13 +62,6 @@ def open_context(
 
 def close_context(token: contextvars.Token[Any]) -> None:
     _context.reset(token)
-
-
-def bind_actor(actor_id: str) -> None:
-    """Name the actor of the request being served (worker threads share its context)."""
-    context = _context.get()
-    if context is not None:
-        context.bound_actor = actor_id
 
 
 class _ContextFilter(logging.Filter):
