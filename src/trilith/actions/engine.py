@@ -22,10 +22,11 @@ from typing import Any
 from trilith.actions.context import RunContext
 from trilith.actions.model import Action, ActionSequence, Condition
 from trilith.actions.registry import resolve_type
-from trilith.actions.runs import LiveRun, RunStore, now_utc
+from trilith.actions.runs import LiveRun, RunStore
 from trilith.errors import Conflict, TrilithError, ValidationFailed
 from trilith.events import EventBus
 from trilith.metadata.audit import record
+from trilith.metadata.clock import utc_now
 from trilith.observability.metrics import Metrics
 
 __all__ = ["ActionEngine"]
@@ -317,7 +318,7 @@ class ActionEngine:
     def _finish(self, live: LiveRun, ctx: RunContext) -> None:
         live.effects = list(ctx.effects)
         live.variables = dict(ctx.variables)
-        live.finished_at = now_utc()
+        live.finished_at = utc_now()
         try:
             self.runs.save(live)
             self._audit(ctx, f"sequence-{live.status}", live)

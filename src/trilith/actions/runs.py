@@ -56,10 +56,6 @@ _COLUMNS = (
 )
 
 
-def now_utc() -> dt.datetime:
-    return utc_now()
-
-
 def _json(value: Any) -> str:
     return json.dumps(value, default=str)
 
@@ -76,7 +72,7 @@ class LiveRun:
     request_id: str | None
     idempotency_key: str | None
     total_actions: int
-    started_at: dt.datetime = field(default_factory=now_utc)
+    started_at: dt.datetime = field(default_factory=utc_now)
     status: str = "running"
     current_action: int = 0
     current_type: str | None = None
@@ -140,7 +136,7 @@ class RunStore:
             "total_actions": run.total_actions,
             "control": run.control,
             "owner": OWNER,
-            "heartbeat_at": now_utc(),
+            "heartbeat_at": utc_now(),
             "started_at": run.started_at,
             "finished_at": run.finished_at,
         }
@@ -224,7 +220,7 @@ class RunStore:
 
     def recover(self, stale_after_s: float = STALE_AFTER_S) -> int:
         """Mark runs left running or paused by a dead process as failed."""
-        cutoff = now_utc() - dt.timedelta(seconds=stale_after_s)
+        cutoff = utc_now() - dt.timedelta(seconds=stale_after_s)
         update = exp.update(
             self.table,
             {"status": param("failed"), "error": param("why"), "finished_at": param("now")},
@@ -241,7 +237,7 @@ class RunStore:
             {
                 "failed": "failed",
                 "why": "the server running this sequence stopped before it finished",
-                "now": now_utc(),
+                "now": utc_now(),
                 "running": "running",
                 "paused": "paused",
                 "cutoff": cutoff,

@@ -29,8 +29,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlglot import exp
-
 from trilith.ai.documents import Document
 from trilith.ai.engine import AIEngine
 from trilith.ai.model import AIParameters, AIQuery, AIResult
@@ -38,7 +36,7 @@ from trilith.auth import Actor
 from trilith.errors import ValidationFailed
 from trilith.metadata.clock import utc_now
 from trilith.sql.ddl import table
-from trilith.sql.render import param
+from trilith.sql.dml import insert_values
 
 __all__ = [
     "ANALYSES",
@@ -286,9 +284,4 @@ def _store(
         "extracted_text": answer["extracted_text"],
         "processing_ms": answer["processing_ms"],
     }
-    statement = exp.insert(
-        exp.select(*(param(c) for c in _COLUMNS)),
-        table(engine.schema, "ai_documents"),
-        columns=list(_COLUMNS),
-    )
-    engine.engine.execute(statement, values)
+    engine.engine.execute(insert_values(table(engine.schema, "ai_documents"), _COLUMNS), values)

@@ -18,9 +18,10 @@ from trilith.engines.base import Engine, Session
 from trilith.errors import NotFound, ValidationFailed, WarehouseError
 from trilith.input_tables.definition import SYSTEM_COLUMNS, InputTableDefinition
 from trilith.input_tables.query import RowQuery, count_query, page_query
-from trilith.input_tables.rows import RowChange, RowStore, WriteContext, now_utc
+from trilith.input_tables.rows import RowChange, RowStore, WriteContext
 from trilith.input_tables.types import COLUMN_TYPES, from_storage
 from trilith.input_tables.validation import problem, raise_problems
+from trilith.metadata.clock import utc_now
 from trilith.sql.render import param
 
 __all__ = ["LinkedRowStore", "check_source"]
@@ -209,7 +210,7 @@ class LinkedRowStore(RowStore):
         if current["_version"] > 0:
             return super().update_in(session, row_id, clean, current["_version"], context)
         self._check_unique(session, [clean], exclude=row_id)
-        now = now_utc()
+        now = utc_now()
         keys = dict(zip(self.key, self.key_values(row_id), strict=True))
         stored = self._new_row(row_id, {**clean, **keys}, context, now)
         self._insert_rows(session, [stored])
@@ -227,7 +228,7 @@ class LinkedRowStore(RowStore):
             session.execute(exp.delete(self.table, where=where), {"row_id": row_id})
         after = self.get(row_id, session)
         return self._logged(
-            session, "update", row_id, current, after, [after or current], context, now_utc()
+            session, "update", row_id, current, after, [after or current], context, utc_now()
         )
 
     def _restore(

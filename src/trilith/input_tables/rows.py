@@ -34,7 +34,7 @@ from trilith.sql.render import param
 if TYPE_CHECKING:
     from trilith.auth.row_security import RowFilter
 
-__all__ = ["DefinitionChanged", "RowChange", "RowStore", "WriteContext", "now_utc"]
+__all__ = ["DefinitionChanged", "RowChange", "RowStore", "WriteContext"]
 
 INSERT_CHUNK = 200
 
@@ -71,10 +71,6 @@ def _concerns(entry: Mapping[str, Any], row_id: str) -> bool:
     if entry["op"] == "import":
         return bool(entry["row_id"]) and row_id.startswith(entry["row_id"])
     return bool(entry["row_id"] == row_id)
-
-
-def now_utc() -> dt.datetime:
-    return utc_now()
 
 
 # Dialects whose UPDATE … FROM returns the joined table's columns.
@@ -305,7 +301,7 @@ class RowStore:
             with self.engine.transaction() as session:
                 if current is None:
                     trial = [
-                        self._new_row(uuid.uuid4().hex, values, WriteContext(None), now_utc())
+                        self._new_row(uuid.uuid4().hex, values, WriteContext(None), utc_now())
                         for values in clean
                     ]
                     self._insert_rows(session, trial)
@@ -313,7 +309,7 @@ class RowStore:
                 elif clean and clean[0]:
                     update = statements.update_row(self.schema, self.table_id, tuple(clean[0]))
                     params = {f"v_{i}": value for i, value in enumerate(clean[0].values())}
-                    params |= {"updated_at": now_utc(), "updated_by": None}
+                    params |= {"updated_at": utc_now(), "updated_by": None}
                     params |= {"row_id": row_id, "version": current["_version"]}
                     session.execute(update, params)
                     self.check_inside(session, [str(row_id)])
@@ -403,7 +399,7 @@ class RowStore:
         self, session: Session, clean: list[dict[str, Any]], context: WriteContext
     ) -> RowChange:
         self._check_unique(session, clean, exclude=None)
-        now = now_utc()
+        now = utc_now()
         # Rows of one batch keep their order: each is created a microsecond after the last.
         stored = [
             self._new_row(uuid.uuid4().hex, values, context, now + dt.timedelta(microseconds=index))
@@ -488,7 +484,7 @@ class RowStore:
             # Nothing matched: the steps below find out why (or, after a race, write).
         current = self._current(session, row_id, expected_version)
         self._check_unique(session, [clean], exclude=row_id)
-        now = now_utc()
+        now = utc_now()
         returning = self.returning
         checked = self._checks_definition()
         update = statements.update_row(self.schema, self.table_id, tuple(clean), returning, checked)
@@ -533,7 +529,7 @@ class RowStore:
     ) -> RowChange | None:
         """The update with the row's previous values in one statement (one round trip
         fewer than a read, then an update); None when no row matched."""
-        now = now_utc()
+        now = utc_now()
         names = tuple(clean)
         checked = self._checks_definition()
         update = _update_returning_before(
@@ -572,7 +568,7 @@ class RowStore:
         delete = statements.delete_row(self.schema, self.table_id, checked)
         if not session.execute(delete, {"row_id": row_id, **self._definition_params(checked)}):
             self.check_definition(session)
-        return self._logged(session, "delete", row_id, current, None, [current], context, now_utc())
+        return self._logged(session, "delete", row_id, current, None, [current], context, utc_now())
 
     def revert(
         self, row_id: str, edit_num: int, expected_version: int | None, context: WriteContext
@@ -616,7 +612,7 @@ class RowStore:
         self, session: Session, row_id: str, clean: dict[str, Any], context: WriteContext
     ) -> RowChange:
         self._check_unique(session, [clean], exclude=None)
-        now = now_utc()
+        now = utc_now()
         row = self._new_row(row_id, clean, context, now)
         self._insert_rows(session, [row])
         self.check_inside(session, [row_id])
