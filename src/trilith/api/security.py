@@ -16,6 +16,7 @@ import json
 import re
 from dataclasses import dataclass
 
+from starlette.concurrency import run_in_threadpool
 from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -37,6 +38,7 @@ MiB = 1024 * 1024
 MAX_JSON_BYTES = 25 * MiB
 DEFAULT_JSON_BYTES = 1 * MiB
 MAX_JSON_DEPTH = 64
+_SCAN_INLINE_BYTES = 64 * 1024
 
 
 @dataclass(frozen=True)
@@ -82,6 +84,14 @@ def json_depth_exceeds(body: bytes, max_depth: int = MAX_JSON_DEPTH) -> bool:
         if not brackets:
             return False
     return bool(brackets)
+
+
+async def _depth_exceeds(body: bytes) -> bool:
+    """`json_depth_exceeds`, in a worker thread for a large body: scanning a pasted batch
+    of megabytes takes long enough to stall every other request on the event loop."""
+    if len(body) <= _SCAN_INLINE_BYTES:
+        return json_depth_exceeds(body)
+    return await run_in_threadpool(json_depth_exceeds, body)
 
 
 def _csp(frame_ancestors: list[str]) -> str:
@@ -158,7 +168,7 @@ class SecurityMiddleware:
         if body is None:
             await self._refuse(send, 413, _too_large(None, max_bytes, why))
             return
-        if "json" in content_type and json_depth_exceeds(body):
+        if "json" in content_type and await _depth_exceeds(body):
             message = (
                 f"the JSON body nests arrays or objects more than {MAX_JSON_DEPTH} levels deep"
             )
