@@ -10,6 +10,7 @@ import uuid
 from typing import Any, cast
 
 import jwt
+import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
@@ -179,7 +180,12 @@ def test_embed_clients_need_the_jwt_secret(tmp_path: Any) -> None:
         assert "TRILITH_JWT_SECRET" in response.json()["error"]["message"]
 
 
-def test_a_session_reaches_only_its_apps_tables_and_sequences(api: TestClient) -> None:
+@pytest.mark.parametrize("account_type", ["viewer", "admin"])
+def test_a_session_reaches_only_its_apps_tables_and_sequences(
+    api: TestClient, account_type: str
+) -> None:
+    """An embed session is bound to its app whatever its role, an admin's included."""
+
     def app(app_id: str) -> dict[str, Any]:
         return {
             "id": app_id,
@@ -204,7 +210,8 @@ def test_a_session_reaches_only_its_apps_tables_and_sequences(api: TestClient) -
         assert api.post("/api/apps", json=app(app_id), headers=AUTH).status_code == 201
     loose = {"id": "loose", "name": "Loose", "columns": [{"name": "t", "type": "text"}]}
     assert api.post("/api/sigma/input-tables", json=loose, headers=AUTH).status_code == 201
-    response = api.get("/embed/mine", params={"jwt": token(make_client(api))})
+    client = make_client(api, max_role="admin")
+    response = api.get("/embed/mine", params={"jwt": token(client, account_type=account_type)})
     bearer = {"Authorization": f"Bearer {session_of(response.text)['session']}"}
     rows = "/api/sigma/input-tables/{}/rows"
     assert api.get(rows.format("mine_notes"), headers=bearer).status_code == 200
