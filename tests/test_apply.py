@@ -13,6 +13,7 @@ from trilith.input_tables.service import InputTables
 from trilith.metadata import migrate
 from trilith.metadata.apps import AppStore
 from trilith.spec import load_app_text
+from trilith.sql.ddl import ColumnSpec, create_table, table
 
 SPEC = """
 id: budget
@@ -77,3 +78,29 @@ def test_a_linked_table_without_its_source_changes_nothing(engine: Engine, schem
         apply_app(engine, schema, load_app_text(spec, "linked"), "dev")
     assert InputTables(engine, schema, EventBus()).catalog.summaries() == []
     assert AppStore(engine, schema).summaries() == []
+
+
+def test_row_rules_bind_managed_tables_and_leave_linked_ones_to_element_queries(
+    engine: Engine, schema: str
+) -> None:
+    """An app's rule on a managed input table becomes the table's own; one on a linked
+    table stays with the app's element queries, since linked tables take no rules."""
+    regions = table(schema, "regions")
+    engine.execute(create_table(regions, [ColumnSpec("region", "TEXT", nullable=False)]))
+    spec = SPEC.replace(
+        "input_tables:\n",
+        "input_tables:\n  - id: targets\n    name: Targets\n    kind: linked\n"
+        f"    source: {schema}.regions\n    key: region\n    columns:\n"
+        "      - {name: region, type: text}\n      - {name: goal, type: number}\n",
+    ) + (
+        "row_security:\n"
+        "  - {source: lines, predicate: '[item] = CurrentUserEmail()', roles: [viewer]}\n"
+        "  - {source: targets, predicate: '[region] = \"West\"', roles: [viewer]}\n"
+    )
+    report = apply_app(engine, schema, load_app_text(spec, "rules"), "dev")
+    assert report.input_tables == {"targets": "created", "lines": "created"}
+    catalog = InputTables(engine, schema, EventBus()).catalog
+    assert [r.predicate for r in catalog.get("lines").row_security] == [
+        "[item] = CurrentUserEmail()"
+    ]
+    assert catalog.get("targets").row_security == []

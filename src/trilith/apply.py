@@ -57,7 +57,8 @@ def definition_from_spec(
     table: InputTable, app_id: str, row_security: Sequence[RowSecurity] = ()
 ) -> InputTableDefinition:
     """The definition of an app's input table; the app's `row_security` entries whose
-    source is the table become the table's own rules, so they bind every path."""
+    source is the table become the table's own rules, so they bind every path. Linked
+    tables take no rules of their own yet: theirs keep binding the app's element queries."""
     columns = []
     for column in table.columns:
         data: dict[str, Any] = {
@@ -83,7 +84,7 @@ def definition_from_spec(
     rules = [
         {"predicate": rule.predicate, "roles": list(rule.roles)}
         for rule in row_security
-        if rule.source == table.id
+        if rule.source == table.id and table.kind != "linked"
     ]
     if rules:
         document["row_security"] = [*document.get("row_security", []), *rules]
