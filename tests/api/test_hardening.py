@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import json
 import logging
+import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -149,17 +150,33 @@ def test_a_500_carries_the_error_id_of_its_log_entry(
 
 
 def test_health_is_refreshed_in_the_background_with_timings(client: TestClient) -> None:
+    monitor = client.app.state.health_monitor  # type: ignore[attr-defined]
+    deadline = time.monotonic() + 10
+    while monitor._last is None and time.monotonic() < deadline:  # the start-up check
+        time.sleep(0.01)
+    checks = monitor._checks
+    runs: list[int] = []
+
+    def counted() -> Any:
+        runs.append(1)
+        return checks()
+
+    monitor._checks = counted
     first = client.get("/health").json()
     second = client.get("/health").json()
-    # The same background report answers both: no check ran for the second request.
+    # The background report answers both: no request ran a check of its own.
+    assert runs == []
     assert first["checked_at"] == second["checked_at"]
     warehouse = first["services"]["warehouse"]
     assert warehouse["status"] == "up"
     assert warehouse["latency_ms"] >= 0
     assert warehouse["last_check"] == first["checked_at"]
-    monitor = client.app.state.health_monitor  # type: ignore[attr-defined]
+    before = monitor.report().checked_at
     monitor.check_now()
-    assert client.get("/health").json()["checked_at"] >= first["checked_at"]
+    assert len(runs) == 1
+    assert monitor.report().checked_at > before
+    client.get("/health")
+    assert len(runs) == 1
     metrics = client.get("/metrics").text
     assert 'trilith_service_up{service="warehouse"} 1.0' in metrics
     assert 'trilith_service_check_seconds{service="warehouse"}' in metrics

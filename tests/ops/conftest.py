@@ -23,8 +23,6 @@ from tests.api.conftest import AUTH, TOKEN
 from trilith.engines import create_engine
 from trilith.sql.ddl import drop_schema
 
-pytestmark = [pytest.mark.postgres, pytest.mark.redis]
-
 TRILITH = Path(sys.executable).parent / "trilith"
 START_TIMEOUT_S = 45.0
 
