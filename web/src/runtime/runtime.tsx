@@ -166,6 +166,11 @@ export function RuntimeProvider({ app, children }: { app: AppSpec; children: Rea
     [index, apply, perform],
   );
 
+  // The runs of one sequence queue behind each other: the server refuses a second run of
+  // a sequence still running for the same user (picking rows quickly fires `select` runs
+  // back to back). Different sequences still run side by side.
+  const queues = useRef(new Map<string, Promise<void>>());
+
   const runList = useCallback(
     (elementId: string, sequences: ActionSequence[], selection?: Selection) => {
       if (sequences.length === 0) return false;
@@ -178,7 +183,7 @@ export function RuntimeProvider({ app, children }: { app: AppSpec; children: Rea
         element_id: elementId,
         ...(selection ? { selection: { rows: selection, element_id: elementId } } : {}),
       };
-      const one = async (sequence: ActionSequence) => {
+      const attempt = async (sequence: ActionSequence) => {
         try {
           const outcome = await executeSequence({ sequence_id: sequence.id, app_id: app.id, context });
           applyServer(outcome.effects ?? []);
@@ -192,6 +197,14 @@ export function RuntimeProvider({ app, children }: { app: AppSpec; children: Rea
             message: describeError(error),
           });
         }
+      };
+      const one = (sequence: ActionSequence): Promise<void> => {
+        const queued = (queues.current.get(sequence.id) ?? Promise.resolve()).then(() => attempt(sequence));
+        queues.current.set(sequence.id, queued);
+        void queued.then(() => {
+          if (queues.current.get(sequence.id) === queued) queues.current.delete(sequence.id);
+        });
+        return queued;
       };
       void Promise.all(sequences.map(one)).finally(() => {
         setRunning((set) => {
