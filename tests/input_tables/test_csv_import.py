@@ -25,7 +25,7 @@ from trilith.events import EventBus
 from trilith.input_tables.csv import CsvOptions, CsvTableRequest, ImportProgress, reader
 from trilith.input_tables.csv.options import ColumnOverrides, parse_columns
 from trilith.input_tables.definition import InputTableDefinition
-from trilith.input_tables.edit_log import HistoryQuery
+from trilith.input_tables.edit_log import IMPORT_PREFIX, HistoryQuery
 from trilith.input_tables.query import RowQuery
 from trilith.input_tables.service import InputTables
 from trilith.input_tables.storage import data_table
@@ -539,6 +539,39 @@ def test_a_large_file_imports_whole(duck_tables: InputTables, tmp_path: Path) ->
     entries, total = duck_tables.rows(report.table_id).log.history(report.table_id, HistoryQuery())
     assert total == 1
     assert entries[0]["after"]["rows"] == 200_000
+
+
+@pytest.mark.slow
+def test_ids_follow_the_file_across_batches(tables: InputTables, tmp_path: Path) -> None:
+    """Rows stream in batches of 65,536 (on PostgreSQL numbered as they arrive, and sent
+    in binary): the ids follow the file, and every type and empty cell lands as read."""
+    count = 140_000
+    path = tmp_path / "batches.csv"
+    with path.open("w") as handle:
+        handle.write("n,amount,day,at,paid,note\n")
+        for i in range(1, count + 1):
+            empty = i % 1000 == 0
+            amount, paid, note = ("", "", "") if empty else (i / 4, i % 2 == 0, f'"n {i}, ok"')
+            handle.write(
+                f"{i},{amount},2024-03-{i % 28 + 1:02d},2024-03-01 10:{i % 60:02d}:00,{paid},{note}\n"
+            )
+    _, report = tables.create_from_csv(request(), path, ALICE)
+    assert report.rows == count
+    query = exp.select("_row_id", "n", "amount", "day", "at", "paid", "note").from_(
+        data_table(tables.schema, report.table_id)
+    )
+    rows = sorted(tables.engine.fetch_rows(query))
+    assert [row[1] for row in rows] == list(range(1, count + 1))
+    assert len({row[0][:IMPORT_PREFIX] for row in rows}) == 1
+    assert [int(row[0][IMPORT_PREFIX:], 16) for row in rows[:3]] == [1, 2, 3]
+    for i in (1, 999, 1000, 65_536, 65_537, count):
+        _, _, amount, day, at, paid, note = rows[i - 1]
+        empty = i % 1000 == 0
+        assert amount == (None if empty else i / 4)
+        assert str(day)[:10] == f"2024-03-{i % 28 + 1:02d}"
+        assert str(at)[:19].replace("T", " ") == f"2024-03-01 10:{i % 60:02d}:00"
+        assert paid in (None if empty else i % 2 == 0, None if empty else int(i % 2 == 0))
+        assert note == (None if empty else f"n {i}, ok")
 
 
 @pytest.mark.parametrize(

@@ -395,11 +395,14 @@ def _copy_rows(
     """The file's rows by COPY straight into the data table: their ids, the other
     system columns where `stamped` (else they are defaults, `RowWriter.stamped_by_default`),
     and the typed cells."""
-    select = typed_select(reader.layout, targets, numbered=False, stamped=stamped, native=native)
+    layout = reader.layout
+    select = typed_select(
+        layout, targets, numbered=False, stamped=stamped, native=native, row_ids=False
+    )
     system = SYSTEM_COLUMNS if stamped else SYSTEM_COLUMNS[:1]
     names = [*system, *(t.column.name for t in targets)]
     params = {"now": writer.now, "actor": writer.context.actor} | writer.source_params
-    source = LoadSource(reader, select, step.rows, params)
+    source = LoadSource(reader, select, step.rows, params, row_prefix=layout.row_prefix)
     return copy_rows(session, writer.data, names, source)
 
 

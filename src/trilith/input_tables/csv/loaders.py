@@ -3,9 +3,12 @@
 =========  ===============================================================================
 DuckDB     the warehouse reads the file itself: `CREATE TEMP TABLE … AS SELECT … FROM
            read_csv(…)`, parallel, nothing passes through Python
-PostgreSQL DuckDB streams typed record batches, written as CSV (by a thread of their own,
-           ahead) into `COPY … FROM STDIN` (psycopg's `cursor.copy`), so PostgreSQL never
-           parses the user's file; into an empty data table they go straight in
+PostgreSQL DuckDB streams typed record batches, encoded (by a thread of their own, ahead)
+           in PostgreSQL's binary COPY format (`pg_binary`; CSV for column types it
+           does not encode) into `COPY … FROM STDIN` (psycopg's `cursor.copy`), so
+           PostgreSQL parses neither the user's file nor text; rows straight from the
+           file are numbered as they stream (`reader.numbered_ids`), which spares DuckDB
+           a single-threaded window; into an empty data table they go straight in
            (`copy_rows`; into a new one with the stamps all rows share as column
            defaults, `RowWriter.stamped_by_default`)
 SQLite     no bulk path: record batches go through `executemany`, 64k rows at a time
@@ -33,7 +36,8 @@ from trilith.engines.base import Engine, Session
 from trilith.engines.postgres import PostgresSession
 from trilith.engines.sqlite import SQLiteSession
 from trilith.errors import TrilithError
-from trilith.input_tables.csv.reader import CsvReader, scan_params
+from trilith.input_tables.csv.pg_binary import HEADER, TRAILER, BinaryRows
+from trilith.input_tables.csv.reader import CsvReader, numbered_ids, scan_params
 from trilith.input_tables.csv.writer import Stage
 from trilith.sql.render import param
 
@@ -41,7 +45,7 @@ __all__ = ["LOADERS", "LoadSource", "copies_rows", "copy_rows", "load", "reads_f
 
 RowsProgress = Callable[[int], None]
 VALUES_CHUNK = 200
-COPY_AHEAD = 2  # CSV batches (~10 MB each) made ahead of COPY
+COPY_AHEAD = 2  # encoded batches (~10 MB each) made ahead of COPY
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +54,8 @@ class LoadSource:
     select: exp.Select  # `typed_select` of the file: _rec, _row_id, the typed columns
     progress: RowsProgress | None = None
     params: dict[str, Any] | None = None  # values `select` binds besides the file's
+    # Set: `select` has no `_row_id`; each batch gets one first, numbered in stream order.
+    row_prefix: str | None = None
 
 
 Loader = Callable[[Session, Stage, LoadSource], None]
@@ -75,26 +81,36 @@ def copy_rows(session: Session, target: exp.Table, names: Sequence[str], source:
     returns how many."""
     if not isinstance(session, PostgresSession):
         raise TypeError("the COPY loader needs a PostgreSQL session")
+    columns = [exp.to_identifier(n, quoted=True) for n in names]
+    types = session.column_types(exp.select(*columns).from_(target).limit(0))
+    binary = BinaryRows.for_columns(types, names)
+    encode = binary.encode if binary is not None else _csv
     statement = exp.Copy(
-        this=exp.Schema(
-            this=target, expressions=[exp.to_identifier(n, quoted=True) for n in names]
-        ),
+        this=exp.Schema(this=target, expressions=columns),
         kind=True,
         files=[exp.var("STDIN")],
-        params=[exp.CopyParameter(this=exp.var("FORMAT"), expression=exp.var("csv"))],
+        params=[
+            exp.CopyParameter(
+                this=exp.var("FORMAT"), expression=exp.var("binary" if binary else "csv")
+            )
+        ],
     ).sql(dialect=session.engine.dialect)
     loaded = 0
     try:
         with (
             session.connection.cursor() as cursor,
             cursor.copy(statement) as copy,
-            _csv_batches(source) as batches,
+            _encoded_batches(source, encode) as batches,
         ):
+            if binary is not None:
+                copy.write(HEADER)
             for data, rows in batches:
                 copy.write(data)
                 loaded += rows
                 if source.progress:
                     source.progress(loaded)
+            if binary is not None:
+                copy.write(TRAILER)
     except TrilithError:
         raise
     except Exception as exc:
@@ -105,23 +121,42 @@ def copy_rows(session: Session, target: exp.Table, names: Sequence[str], source:
 _DONE = object()
 
 
+def _csv(batch: pa.RecordBatch) -> memoryview:
+    buffer = io.BytesIO()
+    pa_csv.write_csv(batch, buffer, pa_csv.WriteOptions(include_header=False))
+    return buffer.getbuffer()
+
+
+def _streamed(source: LoadSource) -> Iterator[pa.RecordBatch]:
+    """`source`'s record batches, each with its `_row_id`s first where it numbers rows."""
+    done = 0
+    for batch in source.reader.batches(source.select, params=source.params):
+        if source.row_prefix is not None:
+            ids = numbered_ids(source.row_prefix, done + 1, batch.num_rows)
+            batch = pa.RecordBatch.from_arrays(
+                [ids, *batch.columns], names=["_row_id", *batch.schema.names]
+            )
+        done += batch.num_rows
+        yield batch
+
+
 @contextmanager
-def _csv_batches(source: LoadSource) -> Iterator[Iterator[tuple[memoryview, int]]]:
-    """`source`'s record batches as CSV, with their row counts, made by a thread of
-    their own a batch or two ahead: DuckDB and Arrow make the next batch while
-    PostgreSQL takes this one (the queue bounds what waits in memory)."""
+def _encoded_batches(
+    source: LoadSource, encode: Callable[[pa.RecordBatch], Any]
+) -> Iterator[Iterator[tuple[Any, int]]]:
+    """`source`'s record batches as `encode` writes them, with their row counts, made by
+    a thread of their own a batch or two ahead: DuckDB and Arrow make the next batch
+    while PostgreSQL takes this one (the queue bounds what waits in memory)."""
     ready: queue.Queue[Any] = queue.Queue(maxsize=COPY_AHEAD)
     stop = threading.Event()
 
     def make() -> None:
-        options = pa_csv.WriteOptions(include_header=False)
         try:
-            for batch in source.reader.batches(source.select, params=source.params):
-                buffer = io.BytesIO()
-                pa_csv.write_csv(batch, buffer, options)
+            for batch in _streamed(source):
+                data = encode(batch)
                 while not stop.is_set():
                     try:
-                        ready.put((buffer.getbuffer(), batch.num_rows), timeout=0.1)
+                        ready.put((data, batch.num_rows), timeout=0.1)
                         break
                     except queue.Full:
                         continue
@@ -131,7 +166,7 @@ def _csv_batches(source: LoadSource) -> Iterator[Iterator[tuple[memoryview, int]
         except BaseException as exc:  # raised where the batches are taken
             ready.put(exc)
 
-    def taken() -> Iterator[tuple[memoryview, int]]:
+    def taken() -> Iterator[tuple[Any, int]]:
         while (item := ready.get()) is not _DONE:
             if isinstance(item, BaseException):
                 raise item

@@ -21,6 +21,7 @@ from contextlib import contextmanager
 from typing import Any
 
 import duckdb
+import numpy as np
 import pyarrow as pa
 from sqlglot import exp
 
@@ -106,8 +107,10 @@ def typed_select(
     numbered: bool = True,
     stamped: bool = False,
     native: bool = False,
+    row_ids: bool = True,
 ) -> exp.Select:
-    """`_rec` (the record number, where `numbered`), a new `_row_id`, the other system
+    """`_rec` (the record number, where `numbered`), a new `_row_id` (where `row_ids`;
+    else the caller numbers the rows as they stream, `numbered_ids`), the other system
     columns where `stamped` (binding `now` and `actor`), and each target's typed value.
 
     Row ids are 32 hex digits like the API's: the import's random `row_prefix`, then the
@@ -151,9 +154,25 @@ def typed_select(
         if stamped
         else []
     )
-    return exp.select(*number, row_id.as_("_row_id"), *stamps, *values).from_(
-        trimmed.subquery("cells")
-    )
+    ids = [row_id.as_("_row_id")] if row_ids else []
+    return exp.select(*number, *ids, *stamps, *values).from_(trimmed.subquery("cells"))
+
+
+_HEX = np.frombuffer(b"0123456789abcdef", dtype=np.uint8)
+_ID_DIGITS = 32 - IMPORT_PREFIX
+
+
+def numbered_ids(prefix: str, first: int, count: int) -> pa.Array:
+    """The `_row_id`s `typed_select` gives records `first` to `first + count - 1` (counted
+    from 1): the prefix, then the number in zero-padded lower-case hex; built by numpy,
+    for rows streamed in file order."""
+    numbers = np.arange(first, first + count, dtype=np.uint64)
+    shifts = np.arange(4 * (_ID_DIGITS - 1), -1, -4, dtype=np.uint64)
+    ids = np.empty((count, IMPORT_PREFIX + _ID_DIGITS), dtype=np.uint8)
+    ids[:, :IMPORT_PREFIX] = np.frombuffer(prefix.encode("ascii"), dtype=np.uint8)
+    ids[:, IMPORT_PREFIX:] = _HEX[(numbers[:, None] >> shifts) & np.uint64(15)]
+    offsets = np.arange(0, (count + 1) * ids.shape[1], ids.shape[1], dtype=np.int32)
+    return pa.StringArray.from_buffers(count, pa.py_buffer(offsets), pa.py_buffer(ids))
 
 
 class CsvReader:
