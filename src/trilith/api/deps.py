@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Annotated
 
 from fastapi import Depends, Header, Request
@@ -96,14 +97,21 @@ class _Grants:
     def __init__(self, warehouse: Warehouse) -> None:
         self.warehouse = warehouse
 
-    def governing(self, object_type: str, object_id: str) -> list[Grant]:
+    def _store(self) -> GrantStore:
         self.warehouse.ensure_ready()
-        store = GrantStore(self.warehouse.engine, self.warehouse.schema)
-        return store.governing(object_type, object_id)
+        return GrantStore(self.warehouse.engine, self.warehouse.schema)
+
+    def governing(self, object_type: str, object_id: str) -> list[Grant]:
+        return self._store().governing(object_type, object_id)
+
+    def governing_many(self, object_type: str, object_ids: Sequence[str]) -> dict[str, list[Grant]]:
+        return self._store().governing_many(object_type, object_ids)
 
     def app_of(self, table_id: str) -> str | None:
-        self.warehouse.ensure_ready()
-        return GrantStore(self.warehouse.engine, self.warehouse.schema).app_of(table_id)
+        return self._store().app_of(table_id)
+
+    def apps_of(self, table_ids: Sequence[str]) -> dict[str, str | None]:
+        return self._store().apps_of(table_ids)
 
 
 # Path parameters that name the object a route acts on, by route prefix.
