@@ -33,6 +33,25 @@ def test_query_and_usage(client: TestClient) -> None:
     assert [(u["actor"], u["calls"], u["failed"]) for u in usage] == [("admin", 1, 0)]
 
 
+def test_metrics_count_ai_calls_of_every_route(client: TestClient) -> None:
+    """Calls through `/api/ai/query`, document analysis and failed calls all count (they
+    are counted where governance records them, not by one route)."""
+    client.post("/api/ai/query", json={"function": "sentiment", "prompt": "fine"}, headers=AUTH)
+    analysed = client.post(
+        "/api/ai/documents",
+        files={"file": ("n.txt", b"I love it", "text/plain")},
+        data={"analysis": "sentiment"},
+        headers=AUTH,
+    )
+    assert analysed.status_code == 200, analysed.text
+    client.post("/api/ai/query", json={"function": "transcribe", "prompt": "x"}, headers=AUTH)
+    text = client.get("/metrics").text
+    calls = 'trilith_ai_calls_total{function="%s",provider="local",status="%s"}'
+    assert f"{calls % ('sentiment', 'ok')} 2.0" in text
+    assert f"{calls % ('transcribe', 'ai_function_unsupported')} 1.0" in text
+    assert 'trilith_ai_tokens_total{direction="input",model="' in text
+
+
 def test_unsupported_function_is_a_422(client: TestClient) -> None:
     answer = client.post(
         "/api/ai/query",

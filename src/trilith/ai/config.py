@@ -4,10 +4,11 @@ is), so the `ai_query` action and the `/api/ai` routes govern queries the same w
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from trilith.ai.engine import AIEngine, choose_provider
-from trilith.ai.governance import Governance, ModelAccess
+from trilith.ai.governance import Governance, ModelAccess, Usage
 from trilith.ai.providers.openai import OpenAICompatible
 from trilith.engines.base import Engine
 from trilith.settings import Settings
@@ -21,9 +22,13 @@ class AIConfig:
     access: ModelAccess = field(default_factory=lambda: ModelAccess({}))
     daily_budget: float | None = None
     openai: OpenAICompatible | None = None
+    # Told of every AI call recorded, whichever route or action made it (the server's metrics).
+    on_usage: Callable[[Usage], None] | None = None
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> AIConfig:
+    def from_settings(
+        cls, settings: Settings, on_usage: Callable[[Usage], None] | None = None
+    ) -> AIConfig:
         openai = (
             OpenAICompatible(
                 settings.ai_openai_url, settings.ai_openai_key, settings.ai_openai_model
@@ -36,10 +41,17 @@ class AIConfig:
             ModelAccess.parse(settings.ai_model_access),
             settings.ai_daily_budget,
             openai,
+            on_usage,
         )
 
     def engine_for(self, engine: Engine, schema: str) -> AIEngine:
-        governance = Governance(engine, schema, access=self.access, daily_budget=self.daily_budget)
+        governance = Governance(
+            engine,
+            schema,
+            access=self.access,
+            daily_budget=self.daily_budget,
+            on_usage=self.on_usage,
+        )
         return AIEngine(
             engine, schema, choose_provider(engine, self.provider, self.openai), governance
         )

@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import fnmatch
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -154,11 +155,13 @@ class Governance:
         *,
         access: ModelAccess | None = None,
         daily_budget: float | None = None,
+        on_usage: Callable[[Usage], None] | None = None,
     ) -> None:
         self.engine = engine
         self.schema = schema
         self.access = access or ModelAccess({})
         self.daily_budget = daily_budget
+        self.on_usage = on_usage
 
     def check_access(self, actor: Actor, model: str | None) -> None:
         if not self.access.allows(actor.role, model):
@@ -200,6 +203,8 @@ class Governance:
             **usage.__dict__,
         }
         self.engine.execute(_insert(self.schema), values)
+        if self.on_usage is not None:
+            self.on_usage(usage)
 
 
 def usage_summary(

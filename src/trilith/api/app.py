@@ -109,7 +109,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         timezone=settings.scheduler_timezone,
     )
     delivery.configure(delivery.DeliveryConfig.from_settings(settings))
-    ai_config.configure(ai_config.AIConfig.from_settings(settings))
+    ai_config.configure(ai_config.AIConfig.from_settings(settings, metrics.observe_usage))
     if engine.warehouse_type == "duckdb" and settings.ai_provider in (None, "local"):
         # Queries (the mock warehouse's Cortex calls among them) may call AI functions.
         register_functions(engine)

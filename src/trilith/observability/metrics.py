@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from prometheus_client.multiprocess import MultiProcessCollector
+
+if TYPE_CHECKING:
+    from trilith.ai.governance import Usage
 
 __all__ = ["Metrics"]
 
@@ -97,6 +100,12 @@ class Metrics:
         self.csv_import_rows = Counter(
             "trilith_csv_import_rows", "Rows loaded by CSV imports.", registry=self.registry
         )
+        self.ai_calls = Counter(
+            "trilith_ai_calls",
+            "AI calls by provider, function and outcome (ok, or the error type).",
+            ("provider", "function", "status"),
+            registry=self.registry,
+        )
         self.ai_tokens = Counter(
             "trilith_ai_tokens",
             "AI tokens by direction (input, output), provider and model.",
@@ -143,12 +152,14 @@ class Metrics:
         elif event_type == "import.progress" and data.get("phase") == "failed":
             self.csv_imports.labels("failed").inc()
 
-    def observe_ai(
-        self, provider: str, model: str, tokens_in: int, tokens_out: int, cost: float
-    ) -> None:
-        self.ai_tokens.labels("input", provider, model).inc(tokens_in)
-        self.ai_tokens.labels("output", provider, model).inc(tokens_out)
-        self.ai_cost.labels(provider, model).inc(cost)
+    def observe_usage(self, usage: Usage) -> None:
+        """An AI call as governance records it (`AIConfig.on_usage`): routes, actions and
+        document analysis alike."""
+        model = usage.model or ""
+        self.ai_calls.labels(usage.provider, usage.function, usage.status).inc()
+        self.ai_tokens.labels("input", usage.provider, model).inc(usage.tokens_in)
+        self.ai_tokens.labels("output", usage.provider, model).inc(usage.tokens_out)
+        self.ai_cost.labels(usage.provider, model).inc(usage.cost)
 
     def observe_query(self, engine: str, ok: bool, seconds: float) -> None:
         self.warehouse_queries.labels(engine, "ok" if ok else "error").observe(seconds)

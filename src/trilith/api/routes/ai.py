@@ -43,9 +43,6 @@ async def run_query(
     result: AIResult = await run_in_threadpool(
         engine.execute, query, actor, app_id=body.app_id, request_id=request_id
     )
-    request.app.state.metrics.observe_ai(
-        result.provider, result.model or "", result.tokens_in, result.tokens_out, result.cost
-    )
     return result
 
 
