@@ -326,19 +326,24 @@ class RowStore:
         query = exp.select(exp.func("COUNT", exp.Star())).from_(self.relation(secured=False))
         return int(session.fetch_scalar(query.where(outside), self.relation_params) or 0)
 
-    def check_bulk(self, session: Session, outside_before: int, *, replacing: bool) -> None:
-        """After a bulk write in `session`: refuse it when it deletes (replace) or adds rows
-        outside the caller's row security."""
+    def check_replace(self, outside: int) -> None:
+        """Before a replace writes anything: refuse it when it would delete rows outside
+        the caller's row security (`outside`, from `count_outside`)."""
+        if self.row_filter is None or not outside:
+            return
+        rule = self.row_filter.describe()
+        raise PermissionDenied(
+            f"row-level security of '{self.table_id}': replace would delete "
+            f"{outside} rows outside the rows you may write ({rule}); nothing was written",
+            details=[{"rule": rule}],
+        )
+
+    def check_bulk(self, session: Session, outside_before: int) -> None:
+        """After a bulk write in `session`: refuse it when it added rows outside the
+        caller's row security."""
         if self.row_filter is None:
             return
         rule = self.row_filter.describe()
-        if replacing and outside_before:
-            raise PermissionDenied(
-                f"row-level security of '{self.table_id}': replace would delete "
-                f"{outside_before} rows outside the rows you may write ({rule}); "
-                "nothing was written",
-                details=[{"rule": rule}],
-            )
         added = self.count_outside(session) - outside_before
         if added > 0:
             raise PermissionDenied(

@@ -325,6 +325,8 @@ def _write(
         # Row-level security: the import may neither add nor delete rows the caller cannot see.
         guard = tables.row_guard(definition) if mode is not None else None
         outside = guard.count_outside(session) if guard is not None else 0
+        if guard is not None and mode == "replace":
+            guard.check_replace(outside)
         deleted = 0
         if mode == "replace":
             with _timed(import_id, "replace"):
@@ -375,7 +377,7 @@ def _write(
             }
             writer.log_import(session, summary, layout.row_prefix)
         if guard is not None:
-            guard.check_bulk(session, outside, replacing=mode == "replace")
+            guard.check_bulk(session, outside)
         session.execute(stage.drop())
         committing = time.monotonic()
     log.debug("import %s: commit took %.3f s", import_id, time.monotonic() - committing)
