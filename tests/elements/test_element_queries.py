@@ -14,6 +14,7 @@ from trilith.elements.service import ElementQueries, rows_of
 from trilith.engines import Engine
 from trilith.errors import ValidationFailed
 from trilith.events import EventBus
+from trilith.input_tables.rows import WriteContext
 from trilith.input_tables.service import InputTables
 from trilith.metadata import migrate
 from trilith.spec import load_app_text
@@ -151,3 +152,45 @@ def test_bad_requests(queries: ElementQueries) -> None:
         rows(queries, "ghost")
     with pytest.raises(ValidationFailed, match="takes"):
         rows(queries, "deals", controls={"amount_range": 5})
+
+
+NOTES_SPEC = """
+id: notes_app
+title: Notes
+input_tables:
+  - {id: notes, name: Notes, columns: [{name: owner, type: text}, {name: body, type: text}]}
+row_security:
+  - {source: notes, predicate: '[owner] = "ana"', roles: [viewer]}
+pages:
+  - id: home
+    elements:
+      - {id: mine, type: table, source: notes, columns: [owner, body]}
+"""
+
+
+def test_an_apps_rule_on_its_input_table_is_applied_once(
+    engine: Engine, unique_schema: str
+) -> None:
+    """The app's rule is the table's too (apply copies it): the element reads the table
+    with it, and does not add it a second time."""
+    migrate(engine, unique_schema)
+    tables = InputTables(engine, unique_schema, EventBus())
+    app = load_app_text(NOTES_SPEC, "notes.yaml")
+    apply_app(engine, unique_schema, app, "admin")
+    tables.insert(
+        "notes",
+        [{"owner": "ana", "body": "a"}, {"owner": "bo", "body": "b"}],
+        WriteContext("admin"),
+    )
+    viewer = Actor("v", "ana", "viewer")
+    tables.actor = viewer  # as the API binds the request's actor
+    queries = ElementQueries(tables)
+    seen = rows_of(queries.query("notes_app", "mine", QueryRequest(), viewer))
+    assert [(r["owner"], r["body"]) for r in seen] == [("ana", "a")]
+    tables.actor = ADMIN
+    assert len(rows_of(queries.query("notes_app", "mine", QueryRequest(), ADMIN))) == 2
+    tables.actor = viewer
+    shaped = queries.compile(app, "mine", QueryRequest(), viewer)
+    select, params = shaped.page(QueryRequest())
+    sql = engine.render(select, params).sql
+    assert sql.count("'ana'") == 1, sql  # the rule's condition, once

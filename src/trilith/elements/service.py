@@ -66,6 +66,7 @@ class ElementQueries:
             {t.id for t in app.input_tables},
             {s.id: s for s in app.sources},
             controls,
+            actor,
         )
         resolving: list[str] = []
 
@@ -87,10 +88,14 @@ class ElementQueries:
             resolving.append(name)
             try:
                 source = source_of(source_name)
+                # The app's rules on a managed input table are its definition's too
+                # (`apply`), and reading the table applied them already.
                 row_filters = [
                     rule.predicate
                     for rule in app.row_security
-                    if rule.source == source_name and actor.role in rule.roles
+                    if rule.source == source_name
+                    and actor.role in rule.roles
+                    and rule.predicate not in source.secured_by
                 ]
                 scoped = QueryRequest(request.controls, (), None, 0, request.user, row_filters)
                 return compile_element(element, app, source, scoped, self.engine.dialect)

@@ -22,6 +22,7 @@ from typing import Any
 import pyarrow as pa
 from sqlglot import exp
 
+from trilith.auth.actors import Actor
 from trilith.engines.base import Engine
 from trilith.errors import NotFound, ValidationFailed, WarehouseError
 from trilith.formula import types as t
@@ -44,6 +45,7 @@ class Source:
     columns: dict[str, str]  # name → formula type, in order
     params: dict[str, object]  # values bound inside the relation (an element's filters)
     name: str
+    secured_by: tuple[str, ...] = ()  # row-rule predicates the relation already applies
 
 
 _ARROW_TYPES: list[tuple[Callable[[pa.DataType], bool], str]] = [
@@ -138,12 +140,14 @@ class SourceResolver:
         app_input_tables: set[str],
         sql_sources: Mapping[str, SqlSource] | None = None,
         controls: Mapping[str, Any] | None = None,
+        actor: Actor | None = None,
     ) -> None:
         self.engine = engine
         self.tables = tables
         self.app_input_tables = app_input_tables
         self.sql_sources = dict(sql_sources or {})
         self.controls = dict(controls or {})
+        self.actor = actor  # whose row security input tables are read with
 
     def resolve(self, name: str) -> Source:
         if name in self.sql_sources:
@@ -165,10 +169,11 @@ class SourceResolver:
         return True
 
     def _input_table(self, table_id: str) -> Source:
-        store = self.tables.rows(table_id)
+        store = self.tables.rows(table_id, actor=self.actor)
         columns = {c: SYSTEM_TYPES[c] for c in SYSTEM_COLUMNS}
         columns.update({c: formula_type(store.types[c]) for c in store.shown})
-        return Source(store.relation(), columns, store.relation_params, table_id)
+        secured = store.row_filter.rules if store.row_filter is not None else ()
+        return Source(store.relation(), columns, store.relation_params, table_id, secured)
 
     def _sql_source(self, source: SqlSource) -> Source:
         try:
