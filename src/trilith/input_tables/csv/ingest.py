@@ -332,10 +332,16 @@ def _write(
             with _timed(import_id, "replace"):
                 deleted = writer.replace(session)
         if mode != "append" and reads_files(engine):
-            # The table holds no rows: they go straight from the file into it.
+            # The table holds no rows: they go straight from the file into it; a new
+            # table (no key yet) numbers them after, in parallel.
             with _timed(import_id, "insert rows"):
-                direct = typed_select(reader.layout, targets, numbered=False, native=native)
-                writer.insert(session, rows, direct)
+                direct = typed_select(
+                    reader.layout, targets, numbered=False, native=native, row_ids=not keyed_after
+                )
+                writer.insert(session, rows, direct, with_ids=not keyed_after)
+            if keyed_after:
+                with _timed(import_id, "number rows"):
+                    writer.number_appended(session, reader.layout.row_prefix)
             if rows is None:
                 rows = writer.count(session)
         elif mode != "append" and copies_rows(engine) and not writer.defaults:

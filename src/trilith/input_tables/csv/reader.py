@@ -100,6 +100,19 @@ def native_params(layout: FileLayout, targets: Sequence[Target]) -> dict[str, An
     return {"csv_native_columns": types}
 
 
+def import_row_id(number: exp.Expr) -> exp.Expr:
+    """An imported row's id: the import's random prefix (bound as `row_prefix`), then its
+    record `number` in 20 lower-case, zero-padded hex digits (`format` writes them)."""
+    return exp.Anonymous(
+        this="format",
+        expressions=[
+            exp.Literal.string(f"{{}}{{:0{32 - IMPORT_PREFIX}x}}"),
+            exp.cast(param("row_prefix"), "VARCHAR"),
+            number,
+        ],
+    )
+
+
 def typed_select(
     layout: FileLayout,
     targets: Sequence[Target],
@@ -116,15 +129,7 @@ def typed_select(
     Row ids are 32 hex digits like the API's: the import's random `row_prefix`, then the
     record number in 20 hex digits. Ids in file order make the primary key cheap to build
     (sequential keys), and cannot meet the API's UUID4 ids, whose 13th digit is 4."""
-    # `format` (fmt) writes the lower-case, zero-padded hex in one call.
-    row_id = exp.Anonymous(
-        this="format",
-        expressions=[
-            exp.Literal.string(f"{{}}{{:0{32 - IMPORT_PREFIX}x}}"),
-            exp.cast(param("row_prefix"), "VARCHAR"),
-            exp.Window(this=exp.RowNumber()),
-        ],
-    )
+    row_id = import_row_id(exp.Window(this=exp.RowNumber()))
     parsed = {t.position for t in targets if native and _native(t)}
     # Sampled columns trim only the cells that need it (`cells.read_sampled`).
     sampled = {t.position for t in targets if t.sampled}

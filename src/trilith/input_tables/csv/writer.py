@@ -29,6 +29,7 @@ from typing import Any
 from sqlglot import exp
 
 from trilith.engines.base import Engine, Session
+from trilith.input_tables.csv.reader import import_row_id
 from trilith.input_tables.csv.rules import Target
 from trilith.input_tables.definition import SYSTEM_COLUMNS, InputTableDefinition
 from trilith.input_tables.edit_log import Edit, EditLog
@@ -256,11 +257,19 @@ class RowWriter:
             session.execute(exp.delete(self.data))
         return count
 
-    def insert(self, session: Session, rows: int | None, source: exp.Select | None = None) -> None:
+    def insert(
+        self,
+        session: Session,
+        rows: int | None,
+        source: exp.Select | None = None,
+        *,
+        with_ids: bool = True,
+    ) -> None:
         """Copy the stage into the data table (the caller logs the import, `log_import`).
 
         With `source` (a query shaped like the stage) the rows come from it instead.
-        `rows` None: how many is not known yet (`count` after).
+        `rows` None: how many is not known yet (`count` after). Without `with_ids` the
+        source has no `_row_id`s: rows get an empty one, for `number_appended`.
         """
         if rows == 0:
             return
@@ -273,7 +282,7 @@ class RowWriter:
         ]
         relation = source.subquery("s") if source is not None else self.stage.table.copy().as_("s")
         select = exp.select(
-            exp.column("_row_id", table="s"),
+            exp.column("_row_id", table="s") if with_ids else exp.Literal.string(""),
             exp.Literal.number(1),
             *stamps,
             *(value for _, _, value in values),
@@ -307,6 +316,18 @@ class RowWriter:
         session.execute(column_defaults(self.data, shared))
         yield
         session.execute(column_defaults(self.data, dict.fromkeys(shared)))
+
+    def number_appended(self, session: Session, row_prefix: str) -> None:
+        """Give the rows of a data table created and filled in this transaction their
+        ids: DuckDB numbers appended rows in the order they came (`rowid`, counted from
+        the transaction's first), which for rows read straight from a file is the file's.
+        One parallel UPDATE, where ROW_NUMBER() over the streamed file runs on one thread.
+        The ids are those `reader.typed_select` gives: the prefix, the record number in
+        hex."""
+        first = exp.select(exp.func("MIN", exp.column("rowid"))).from_(self.data.copy())
+        number = exp.column("rowid") - exp.paren(first.subquery()) + exp.Literal.number(1)
+        update = exp.update(self.data, {"_row_id": import_row_id(number)})
+        session.execute(update, {"row_prefix": row_prefix})
 
     def add_row_key(self, session: Session) -> None:
         """The primary key of a data table created without one for its first load."""
