@@ -80,11 +80,9 @@ def test_a_linked_table_without_its_source_changes_nothing(engine: Engine, schem
     assert AppStore(engine, schema).summaries() == []
 
 
-def test_row_rules_bind_managed_tables_and_leave_linked_ones_to_element_queries(
-    engine: Engine, schema: str
-) -> None:
-    """An app's rule on a managed input table becomes the table's own; one on a linked
-    table stays with the app's element queries, since linked tables take no rules."""
+def test_row_rules_bind_the_apps_input_tables(engine: Engine, schema: str) -> None:
+    """An app's rule on one of its input tables, managed or linked, becomes the table's
+    own (element queries apply it once, see the element tests)."""
     regions = table(schema, "regions")
     engine.execute(create_table(regions, [ColumnSpec("region", "TEXT", nullable=False)]))
     spec = SPEC.replace(
@@ -103,4 +101,4 @@ def test_row_rules_bind_managed_tables_and_leave_linked_ones_to_element_queries(
     assert [r.predicate for r in catalog.get("lines").row_security] == [
         "[item] = CurrentUserEmail()"
     ]
-    assert catalog.get("targets").row_security == []
+    assert [r.predicate for r in catalog.get("targets").row_security] == ['[region] = "West"']

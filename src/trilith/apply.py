@@ -84,7 +84,7 @@ def definition_from_spec(
     rules = [
         {"predicate": rule.predicate, "roles": list(rule.roles)}
         for rule in row_security
-        if rule.source == table.id and table.kind != "linked"
+        if rule.source == table.id
     ]
     if rules:
         document["row_security"] = [*document.get("row_security", []), *rules]

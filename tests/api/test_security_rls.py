@@ -10,8 +10,11 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+from sqlglot import exp
 
 from tests.auth.helpers import ADMIN, Api, engine_param, served
+from trilith.sql import param
+from trilith.sql.ddl import ColumnSpec, create_table, table
 
 DEALS: dict[str, Any] = {
     "id": "deals",
@@ -320,3 +323,50 @@ def test_under_row_rules_the_pending_list_holds_only_ones_own_staged_edits(
     assert [
         p["pending_id"] for p in api.client.get(f"{base}/pending", headers=ADMIN).json()["pending"]
     ] == [other]
+
+
+def test_linked_tables_hold_their_rules_over_http(api: Api, alice: dict[str, str]) -> None:
+    """A linked table's rule narrows reads, single rows, exports and history, and no
+    write reaches or leaves the rows it lets through."""
+    source = table(api.schema, "accounts")
+    api.engine.execute(
+        create_table(source, [ColumnSpec("code", "TEXT"), ColumnSpec("rep", "TEXT")])
+    )
+    for code, rep in (("A1", "alice@example.com"), ("B2", "bob@example.com")):
+        api.engine.execute(
+            exp.insert(exp.select(param("c"), param("r")), source), {"c": code, "r": rep}
+        )
+    api.table(
+        {
+            "id": "plans",
+            "name": "Plans",
+            "type": "linked",
+            "source": {"table": f"{api.schema}.accounts"},
+            "primary_key": ["code"],
+            "columns": [
+                {"name": "code", "type": "text", "linked": True},
+                {"name": "rep", "type": "text", "linked": True},
+                {"name": "goal", "type": "number"},
+            ],
+            "row_security": [{"predicate": "[rep] = CurrentUserEmail()"}],
+        }
+    )
+    plans = "/api/sigma/input-tables/plans"
+    page = api.client.get(f"{plans}/rows", headers=alice).json()
+    assert [(r["_row_id"], r["rep"]) for r in page["rows"]] == [('["A1"]', "alice@example.com")]
+    assert api.client.get(f"{plans}/rows", headers=ADMIN).json()["total"] == 2
+    hidden = api.client.patch(
+        f'{plans}/rows/["B2"]', json={"values": {"goal": 1}, "expected_version": 0}, headers=alice
+    )
+    assert hidden.status_code == 404, hidden.text
+    mine = api.client.patch(
+        f'{plans}/rows/["A1"]', json={"values": {"goal": 5}, "expected_version": 0}, headers=alice
+    )
+    assert mine.status_code == 200, mine.text
+    exported = api.client.get(f"{plans}/export?format=csv", headers=alice)
+    assert [r["code"] for r in csv.DictReader(io.StringIO(exported.text))] == ["A1"]
+    api.client.patch(
+        f'{plans}/rows/["B2"]', json={"values": {"goal": 9}, "expected_version": 0}, headers=ADMIN
+    )
+    history = api.client.get(f"{plans}/history", headers=alice).json()
+    assert [e["row_id"] for e in history["entries"]] == ['["A1"]']

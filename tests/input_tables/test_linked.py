@@ -8,9 +8,11 @@ import pytest
 from sqlglot import exp
 
 from tests.input_tables.conftest import ALICE, BOB
+from trilith.auth import Actor
 from trilith.engines import Engine
-from trilith.errors import Conflict, NotFound, ValidationFailed
+from trilith.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from trilith.input_tables.definition import InputTableDefinition
+from trilith.input_tables.edit_log import HistoryQuery
 from trilith.input_tables.query import Filter, RowQuery
 from trilith.input_tables.service import InputTables
 from trilith.sql import param
@@ -172,3 +174,73 @@ def _history(**kwargs: object):  # type: ignore[no-untyped-def]
     from trilith.input_tables.edit_log import HistoryQuery
 
     return HistoryQuery(**kwargs)  # type: ignore[arg-type]
+
+
+RULE = {"predicate": '[arr] >= 100 AND Coalesce([owner], "") <> "blocked"'}
+ADA = Actor("u-ada", "ada", "admin")
+EDDIE = Actor("u-eddie", "eddie", "editor")
+
+
+def test_row_security_holds_on_linked_tables(
+    tables: InputTables, accounts: exp.Table, unique_schema: str
+) -> None:
+    """A rule may name linked and augmentation columns: reads see only the rows it lets
+    through, writes reach none of the others, and no write moves a row outside."""
+    table_id = tables.create(definition(unique_schema, row_security=[RULE]), ALICE)["id"]
+    hidden = '["C3"]'  # arr 50
+    admin = tables.rows(table_id, actor=ADA)
+    assert admin.page(RowQuery())[1] == 3  # rules bind viewers and editors by default
+    tables.actor = EDDIE
+    store = tables.rows(table_id)
+    rows, total = store.page(RowQuery())
+    assert (total, [r["_row_id"] for r in rows]) == (2, ['["A1"]', '["B2"]'])
+    assert store.get(hidden) is None
+    assert store.visible(['["A1"]', hidden, '["Z9"]']) == {'["A1"]'}
+    with pytest.raises(NotFound):
+        tables.update(table_id, hidden, {"owner": "eddie"}, 0, ALICE)
+    with pytest.raises(NotFound):
+        tables.insert(table_id, [{"code": "C3", "owner": "eddie"}], ALICE)
+
+    # The first augmentation of a row, and a later update, may not move it outside.
+    with pytest.raises(PermissionDenied, match="would fall outside"):
+        tables.update(table_id, '["A1"]', {"owner": "blocked"}, 0, ALICE)
+    _, written = tables.update(table_id, '["B2"]', {"owner": "ana", "target": 5}, 0, ALICE)
+    assert written[0]["_version"] == 1
+    with pytest.raises(PermissionDenied, match="would fall outside"):
+        tables.update(table_id, '["B2"]', {"owner": "blocked"}, 1, ALICE)
+    with pytest.raises(PermissionDenied, match="would fall outside"):
+        tables.insert(table_id, [{"code": "A1", "owner": "blocked"}], ALICE)
+    plain = tables.rows(table_id, actor=ADA)
+    assert [(r["_row_id"], r["owner"], r["_version"]) for r in plain.page(RowQuery())[0]] == [
+        ('["A1"]', None, 0),
+        ('["B2"]', "ana", 1),
+        ('["C3"]', None, 0),
+    ]
+
+    # History shows the rows the caller can see.
+    tables.actor = ADA
+    tables.update(table_id, hidden, {"owner": "ada"}, 0, ALICE)
+    assert {e["row_id"] for e in plain.log.history(table_id, HistoryQuery())[0]} == {
+        '["B2"]',
+        hidden,
+    }
+    secured = tables.rows(table_id, actor=EDDIE)
+    assert {e["row_id"] for e in secured.log.history(table_id, HistoryQuery())[0]} == {'["B2"]'}
+
+
+def test_draft_edits_of_linked_rows_are_checked_when_staged(
+    tables: InputTables, accounts: exp.Table, unique_schema: str
+) -> None:
+    table_id = tables.create(
+        definition(unique_schema, row_security=[RULE], data_entry="draft"), ALICE
+    )["id"]
+    tables.actor = EDDIE
+    with pytest.raises(PermissionDenied, match="would fall outside"):
+        tables.update(table_id, '["A1"]', {"owner": "blocked"}, 0, ALICE)
+    with pytest.raises(NotFound):
+        tables.update(table_id, '["C3"]', {"owner": "x"}, 0, ALICE)
+    kind, _ = tables.update(table_id, '["A1"]', {"owner": "ana"}, 0, ALICE)
+    assert kind == "staged"
+    row = tables.rows(table_id, actor=ADA).get('["A1"]')
+    assert row is not None
+    assert (row["owner"], row["_version"]) == (None, 0)  # the trial wrote nothing

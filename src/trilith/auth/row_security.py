@@ -46,11 +46,6 @@ def _scope(definition: InputTableDefinition, actor: Actor | None) -> Scope:
 
 def check_row_rules(definition: InputTableDefinition, dialect: str) -> None:
     """Every rule compiles against the table's columns and is a condition."""
-    if definition.type == "linked" and definition.row_security:
-        raise ValidationFailed(
-            "row_security is not supported on linked tables yet",
-            details=[{"field": "row_security"}],
-        )
     for index, rule in enumerate(definition.row_security):
         try:
             compiled = compile_formula(rule.predicate.removeprefix("="), _scope(definition, None))

@@ -9,7 +9,7 @@ which holds only the key and the augmentation columns. A row's id is its key as 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlglot import exp
@@ -27,6 +27,11 @@ from trilith.sql.render import param
 __all__ = ["LinkedRowStore", "check_source"]
 
 SOURCE, DATA = "s", "a"
+_KEYS_A_QUERY = 200  # rows a key-matching condition names
+
+
+class _Trial(Exception):
+    """Ends a trial write (`check_staged`), rolling it back."""
 
 
 def _source_table(definition: InputTableDefinition) -> exp.Table:
@@ -71,10 +76,11 @@ class LinkedRowStore(RowStore):
     def __init__(
         self, engine: Engine, schema: str, definition: InputTableDefinition, **kw: Any
     ) -> None:
-        super().__init__(engine, schema, definition, **kw)
+        # What `relation` joins, before the base class reads through it.
         self.source = _source_table(definition)
         self.key = list(definition.primary_key)
         self.linked = [c.name for c in definition.columns if c.linked and c.name not in self.key]
+        super().__init__(engine, schema, definition, **kw)
         self._shown = [*self.key, *self.linked, *self.editable]
         self.returning = ()  # a row is the source joined to its augmentation: read it back
 
@@ -83,7 +89,13 @@ class LinkedRowStore(RowStore):
         return self._shown
 
     def relation(self, *, secured: bool = True) -> exp.Expr:
-        return self._joined()  # row-level security is refused on linked tables
+        """The source joined to the augmentation; under row-level security only the rows
+        the caller's rules let through (rules may name linked and augmentation columns)."""
+        joined = self._joined()
+        if self.row_filter is None or not secured:
+            return joined
+        visible = exp.select(exp.Star()).from_(joined).where(self.row_filter.condition.copy())
+        return visible.subquery("visible_rows")
 
     # --- identity --------------------------------------------------------------------
 
@@ -134,28 +146,95 @@ class LinkedRowStore(RowStore):
         return select.subquery("linked_rows")
 
     def page(self, query: RowQuery) -> tuple[list[dict[str, Any]], int]:
-        joined = self._joined()
+        relation = self.relation()
         page, params = page_query(
-            joined, [*SYSTEM_COLUMNS, *self.shown], self.types, query, default_order=self.key
+            relation, [*SYSTEM_COLUMNS, *self.shown], self.types, query, default_order=self.key
         )
-        count, count_params = count_query(joined, self.types, query)
+        count, count_params = count_query(relation, self.types, query)
+        secured = self.relation_params
         with self.engine.session() as session:
-            rows = session.fetch_dicts(page, params)
-            total = int(session.fetch_scalar(count, count_params))
+            rows = session.fetch_dicts(page, params | secured)
+            total = int(session.fetch_scalar(count, count_params | secured))
         return [self._public(row) for row in rows], total
 
     def get(
         self, row_id: str, session: Session | None = None, *, secured: bool = True
     ) -> dict[str, Any] | None:
-        values = self.key_values(row_id)
-        where = exp.and_(
-            *(exp.column(k, quoted=True).eq(param(f"k{i}")) for i, k in enumerate(self.key))
-        )
+        """The row, or None when the source has no such key or row security hides it."""
+        where, params = self._keys_match([row_id])
         query = exp.select(*(exp.column(c, quoted=True) for c in (*SYSTEM_COLUMNS, *self.shown)))
-        query = query.from_(self._joined()).where(where)
-        params = {f"k{i}": v for i, v in enumerate(values)}
+        query = query.from_(self.relation(secured=secured)).where(where)
+        if secured:
+            params |= self.relation_params
         row = session.fetch_one(query, params) if session else self.engine.fetch_one(query, params)
         return self._public(row) if row else None
+
+    def _keys_match(self, row_ids: Sequence[str]) -> tuple[exp.Expr, dict[str, Any]]:
+        """A condition matching the rows `row_ids` name by key, and the values it binds."""
+        conditions: list[exp.Expr] = []
+        params: dict[str, Any] = {}
+        for n, row_id in enumerate(row_ids):
+            values = self.key_values(row_id)
+            names = [f"k{n}_{i}" for i in range(len(self.key))]
+            conditions.append(
+                exp.and_(
+                    *(
+                        exp.column(k, quoted=True).eq(param(name))
+                        for k, name in zip(self.key, names, strict=True)
+                    )
+                )
+            )
+            params |= dict(zip(names, values, strict=True))
+        return exp.or_(*conditions) if len(conditions) > 1 else conditions[0], params
+
+    # --- row-level security -------------------------------------------------------------
+
+    def check_inside(self, session: Session, row_ids: Sequence[str]) -> None:
+        if self.row_filter is None or not row_ids:
+            return
+        outside = exp.Not(this=exp.paren(self.row_filter.condition.copy()))
+        for start in range(0, len(row_ids), _KEYS_A_QUERY):
+            among, params = self._keys_match(row_ids[start : start + _KEYS_A_QUERY])
+            query = (
+                exp.select(exp.func("COUNT", exp.Star()))
+                .from_(self.relation(secured=False))
+                .where(exp.and_(exp.paren(among), outside))
+            )
+            if int(session.fetch_scalar(query, params | self.relation_params) or 0):
+                raise self._outside()
+
+    def visible(self, row_ids: Sequence[str]) -> set[str]:
+        found: set[str] = set()
+        for start in range(0, len(row_ids), _KEYS_A_QUERY):
+            chunk = row_ids[start : start + _KEYS_A_QUERY]
+            among, params = self._keys_match(chunk)
+            keys = [exp.column(k, quoted=True) for k in self.key]
+            query = exp.select(*keys).from_(self.relation()).where(among)
+            rows = self.engine.fetch_dicts(query, params | self.relation_params)
+            found.update(self.row_id(row) for row in rows)
+        return found
+
+    def exists_hidden(self, session: Session, row_id: str) -> bool:
+        if self.row_filter is None:
+            return False
+        return self.get(row_id, session, secured=False) is not None
+
+    def check_staged(self, clean: list[dict[str, Any]], row_id: str | None = None) -> None:
+        """As `RowStore.check_staged`: the staged upsert or update is tried in a
+        transaction that is always rolled back."""
+        if self.row_filter is None:
+            return
+        if row_id is not None and self.get(row_id) is None:
+            raise NotFound(f"source {self.source.sql()} has no row with key {row_id}")
+        try:
+            with self.engine.transaction() as session:
+                if row_id is None:
+                    self.insert_in(session, clean, WriteContext(None))
+                elif clean and clean[0]:
+                    self.update_in(session, row_id, clean[0], None, WriteContext(None))
+                raise _Trial
+        except _Trial:
+            pass
 
     def _public(self, row: Mapping[str, Any]) -> dict[str, Any]:
         result: dict[str, Any] = {
@@ -214,6 +293,7 @@ class LinkedRowStore(RowStore):
         keys = dict(zip(self.key, self.key_values(row_id), strict=True))
         stored = self._new_row(row_id, {**clean, **keys}, context, now)
         self._insert_rows(session, [stored])
+        self.check_inside(session, [row_id])
         after = self.get(row_id, session)
         assert after is not None
         return self._logged(session, "update", row_id, current, after, [after], context, now)
@@ -226,6 +306,8 @@ class LinkedRowStore(RowStore):
         if current["_version"] > 0:
             where = exp.column("_row_id").eq(param("row_id"))
             session.execute(exp.delete(self.table, where=where), {"row_id": row_id})
+            # The source row stays: cleared, it must still be one the caller may see.
+            self.check_inside(session, [row_id])
         after = self.get(row_id, session)
         return self._logged(
             session, "update", row_id, current, after, [after or current], context, utc_now()

@@ -264,11 +264,15 @@ class RowStore:
                 .where(exp.and_(among, outside))
             )
             if int(session.fetch_scalar(query, ids | self.relation_params) or 0):
-                raise PermissionDenied(
-                    f"row-level security of '{self.table_id}': the row would fall outside "
-                    f"the rows you may write ({self.row_filter.describe()}); nothing was written",
-                    details=[{"rule": self.row_filter.describe()}],
-                )
+                raise self._outside()
+
+    def _outside(self) -> PermissionDenied:
+        rule = self.row_filter.describe() if self.row_filter is not None else ""
+        return PermissionDenied(
+            f"row-level security of '{self.table_id}': the row would fall outside "
+            f"the rows you may write ({rule}); nothing was written",
+            details=[{"rule": rule}],
+        )
 
     def visible(self, row_ids: Sequence[str]) -> set[str]:
         """Those of `row_ids` whose rows exist and the caller's row security shows."""

@@ -17,7 +17,7 @@ from sqlglot import exp
 from trilith.auth.actors import Actor
 from trilith.auth.row_security import RowFilter, check_row_rules, row_filter
 from trilith.engines.base import Engine
-from trilith.errors import NotFound, PermissionDenied, ValidationFailed, WarehouseError
+from trilith.errors import NotFound, ValidationFailed, WarehouseError
 from trilith.events import EventBus
 from trilith.input_tables import csv as csv_import
 from trilith.input_tables.catalog import InputTableCatalog
@@ -101,12 +101,7 @@ class InputTables:
         """`actor`'s row-level security condition on the table (see auth.row_security)."""
         if actor is None:
             return None
-        secured = row_filter(definition, definition.row_security, actor, self.engine.dialect)
-        if secured is not None and definition.type == "linked":
-            raise PermissionDenied(
-                f"row-level security is not supported on linked table '{definition.id}'"
-            )
-        return secured
+        return row_filter(definition, definition.row_security, actor, self.engine.dialect)
 
     def row_guard(self, definition: InputTableDefinition) -> RowStore | None:
         """A store that checks bulk writes (CSV imports) against the caller's row security;
