@@ -665,3 +665,23 @@ def test_a_ragged_line_below_the_first_rows_is_named_and_nothing_is_created(
     assert tables.catalog.summaries() == []
     with pytest.raises(TrilithError):
         tables.engine.fetch_rows(exp.select("*").from_(data_table(tables.schema, "ragged")))
+
+
+def test_a_failure_not_about_the_file_is_not_read_again(
+    tables: InputTables, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The one-pass create reads the file again to name a bad cell or line; a taken table
+    id is reported at once."""
+    path = write(tmp_path, "a,b\n1,x\n")
+    made = CsvTableRequest(
+        name="Twice", options=CsvOptions(), overrides=ColumnOverrides(), id="twice"
+    )
+    tables.create_from_csv(made, path, ALICE)
+
+    def read_through(*_: Any) -> None:
+        raise AssertionError("the file was read through again")
+
+    if tables.engine.warehouse_type != "sqlite":  # SQLite has no one-pass create
+        monkeypatch.setattr(reader.CsvReader, "infer", read_through)
+    with pytest.raises(Conflict):
+        tables.create_from_csv(made, path, ALICE)

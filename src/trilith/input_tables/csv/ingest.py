@@ -31,7 +31,14 @@ import duckdb
 import pyarrow as pa
 
 from trilith.engines.base import Session
-from trilith.errors import Conflict, TrilithError, ValidationFailed, WarehouseError
+from trilith.errors import (
+    Conflict,
+    PermissionDenied,
+    TrilithError,
+    ValidationFailed,
+    WarehouseError,
+    WarehouseUnavailable,
+)
 from trilith.input_tables.csv.layout import FileLayout, inspect_file
 from trilith.input_tables.csv.loaders import (
     LoadSource,
@@ -203,6 +210,11 @@ def create_csv_table(
     return table.definition, report
 
 
+# Failures of a one-pass create that say nothing about the file: the warehouse is out of
+# reach, the table id is taken, the caller may not write.
+_NOT_ABOUT_THE_FILE = (WarehouseUnavailable, Conflict, PermissionDenied)
+
+
 def _create_sampled(
     tables: InputTables,
     request: CsvTableRequest,
@@ -236,6 +248,8 @@ def _create_sampled(
         _, rows = _write(
             tables, table.definition, reader, table.targets, None, None, context, step, import_id
         )
+    except _NOT_ABOUT_THE_FILE:
+        raise  # reading the file again would meet it again
     except (TrilithError, duckdb.Error, pa.ArrowException) as exc:
         # A cell further down fits no guess of its column's first rows, or the file has a
         # malformed line: the file is read through, which names what is wrong.
