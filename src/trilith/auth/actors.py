@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, get_args
 
 from trilith.formula.scope import UserContext
 
-__all__ = ["Actor", "Role", "user_context"]
+__all__ = ["ROLES", "ROLE_RANK", "Actor", "Role", "user_context"]
 
 Role = Literal["viewer", "editor", "admin"]
+ROLES: tuple[Role, ...] = get_args(Role)  # lowest first
+ROLE_RANK: dict[Role, int] = {role: rank for rank, role in enumerate(ROLES)}
 
 
 @dataclass(frozen=True, slots=True)

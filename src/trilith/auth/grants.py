@@ -16,7 +16,7 @@ from typing import Any, Literal, get_args
 
 from sqlglot import exp
 
-from trilith.auth.actors import Actor
+from trilith.auth.actors import ROLES, Actor
 from trilith.engines.base import Engine
 from trilith.errors import Conflict, NotFound, ValidationFailed
 from trilith.metadata.audit import record
@@ -31,7 +31,6 @@ PrincipalType = Literal["user", "role", "team"]
 ObjectType = Literal["app", "input_table"]
 Level = Literal["view", "edit"]
 LEVELS: dict[str, int] = {"view": 0, "edit": 1}
-_ROLES = ("viewer", "editor", "admin")
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,7 +101,7 @@ class GrantStore:
         if not principal:
             raise ValidationFailed("a grant needs a principal", details=[{"field": "principal"}])
         if principal_type == "role":
-            _check_choice("principal", principal, _ROLES)
+            _check_choice("principal", principal, ROLES)
         grant = Grant(
             uuid.uuid4().hex[:16], principal_type, principal, object_type, object_id, level
         )

@@ -16,7 +16,7 @@ from contextvars import ContextVar, Token
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
-from trilith.auth.actors import Actor, Role
+from trilith.auth.actors import ROLE_RANK, Actor, Role
 from trilith.auth.grants import LEVELS, Grant
 from trilith.errors import PermissionDenied
 
@@ -33,8 +33,6 @@ __all__ = [
     "visible_apps",
     "visible_tables",
 ]
-
-_RANK: dict[Role, int] = {"viewer": 0, "editor": 1, "admin": 2}
 
 ACTIONS: dict[str, Role] = {
     "view-app": "viewer",
@@ -119,7 +117,7 @@ class Permissions:
     def _decide(self, action: str, resource: Resource | None) -> str | None:
         needed = _needed(action)
         actor = self.actor
-        if _RANK[actor.role] < _RANK[needed]:
+        if ROLE_RANK[actor.role] < ROLE_RANK[needed]:
             return (
                 f"{actor.name} ({actor.role}) may not {action.replace('-', ' ')}; "
                 f"that needs the {needed} role"

@@ -17,7 +17,7 @@ from typing import Any
 
 from sqlglot import exp
 
-from trilith.auth.actors import Actor, Role
+from trilith.auth.actors import ROLE_RANK, ROLES, Actor, Role
 from trilith.engines.base import Engine
 from trilith.errors import AuthenticationRequired, Conflict, NotFound, ValidationFailed
 from trilith.metadata.audit import record
@@ -29,11 +29,9 @@ from trilith.sql.render import param
 __all__ = ["SCOPES", "TOKEN_PREFIX", "IssuedToken", "UserStore", "check_scopes", "hash_token"]
 
 TOKEN_PREFIX = "trl_"
-ROLES: tuple[Role, ...] = ("viewer", "editor", "admin")
 # A token's scopes cap what it may do: the highest role any of them allows (never above
 # the user's own role). `api` is every scope.
 SCOPES: dict[str, Role] = {"read": "viewer", "write": "editor", "admin": "admin", "api": "admin"}
-_RANK = {role: rank for rank, role in enumerate(ROLES)}
 
 
 def check_scopes(scopes: list[str] | None) -> list[str]:
@@ -48,8 +46,8 @@ def check_scopes(scopes: list[str] | None) -> list[str]:
 
 
 def scoped_role(role: Role, scopes: list[str]) -> Role:
-    cap = max((_RANK[SCOPES[s]] for s in scopes if s in SCOPES), default=0)
-    return ROLES[min(_RANK[role], cap)]
+    cap = max((ROLE_RANK[SCOPES[s]] for s in scopes if s in SCOPES), default=0)
+    return ROLES[min(ROLE_RANK[role], cap)]
 
 
 def hash_token(token: str) -> str:

@@ -18,7 +18,7 @@ from typing import Any
 
 import jwt
 
-from trilith.auth.actors import Actor, Role
+from trilith.auth.actors import ROLE_RANK, Actor, Role
 from trilith.errors import AuthenticationRequired
 
 __all__ = [
@@ -38,7 +38,6 @@ MAX_LIFETIME = dt.timedelta(days=30)
 LEEWAY_S = 30
 SESSION_PREFIX = "trle_"
 SESSION_AUDIENCE = "trilith-embed-session"
-_RANK: dict[Role, int] = {"viewer": 0, "editor": 1, "admin": 2}
 
 # Sigma's account types, and the role each gets (capped by the embed client's max role).
 ROLE_BY_ACCOUNT_TYPE: dict[str, Role] = {
@@ -92,7 +91,7 @@ JtiClaim = Callable[[str, str, dt.datetime], bool]
 
 
 def cap_role(role: Role, cap: Role) -> Role:
-    return role if _RANK[role] <= _RANK[cap] else cap
+    return role if ROLE_RANK[role] <= ROLE_RANK[cap] else cap
 
 
 def _moment(value: Any, name: str) -> dt.datetime:
@@ -253,7 +252,7 @@ def read_session(token: str, master_secret: str) -> tuple[Actor, str, str]:
     except jwt.PyJWTError:
         raise AuthenticationRequired("the embed session token is not valid") from None
     role = payload.get("role")
-    if role not in _RANK:
+    if role not in ROLE_RANK:
         raise AuthenticationRequired("the embed session token is not valid")
     email = str(payload["sub"])
     actor = Actor(
