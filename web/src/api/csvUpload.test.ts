@@ -1,6 +1,14 @@
 import { describe, expect, it } from "vitest";
 
-import { IDLE, describeImport, formatBytes, importPercent, newImportId, withServerEvent, type ImportState } from "./csvUpload";
+import {
+  IDLE,
+  describeImport,
+  formatBytes,
+  importPercent,
+  newImportId,
+  withServerEvent,
+  type ImportState,
+} from "./csvUpload";
 import type { ImportProgressEvent } from "./events";
 
 function event(phase: ImportProgressEvent["phase"], extra: Partial<ImportProgressEvent> = {}): ImportProgressEvent {

@@ -140,7 +140,9 @@ export function uploadCsv(
       }
     };
     xhr.onerror = () =>
-      reject(new ApiError(0, "network", "The server could not be reached. Check your connection and try again.", [], {}));
+      reject(
+        new ApiError(0, "network", "The server could not be reached. Check your connection and try again.", [], {}),
+      );
     xhr.onabort = () => reject(new DOMException("The upload was cancelled", "AbortError"));
   });
   xhr.open("POST", url);

@@ -24,11 +24,10 @@ import { useControlsKey, useSourceVersion } from "../data/useElementQuery";
 import { gridTheme } from "../inputTable/InputTableView";
 import { RowCache } from "../inputTable/rowCache";
 import { ElementWrapper } from "../layout/ElementWrapper";
-import { ContextMenu } from "../ui/ContextMenu";
 import { signals } from "../embed/signals";
-import { menuItemsFor } from "../runtime/appIndex";
 import { useRuntime } from "../runtime/runtime";
 import type { TableElement } from "../spec/types";
+import { useRowMenu } from "../ui/useRowMenu";
 
 const WIDTHS: Record<string, number> = { number: 130, integer: 110, date: 130, boolean: 90 };
 const NUMERIC = new Set(["number", "integer"]);
@@ -128,22 +127,21 @@ export default function TableView({ element }: { element: TableElement }) {
   );
 
   const hasSelect = (runtime.index.sequencesOf.get(element.id) ?? []).some((s) => s.trigger.type === "select");
-  const menuItems = useMemo(() => menuItemsFor(runtime.index, element.id), [runtime.index, element.id]);
-  const [menu, setMenu] = useState<{ x: number; y: number; row: number } | null>(null);
   const [selection, setSelection] = useState<GridSelection | undefined>(undefined);
   const gridRef = useRef<DataEditorRef>(null);
+  const rowMenu = useRowMenu<number>({
+    elementId: element.id,
+    label: `${element.title ?? element.id} row actions`,
+    grid: gridRef,
+    keyAt: (rowIndex) => rowIndex,
+    rowOf: (rowIndex) => cache.row(rowIndex) as QueryRow | undefined,
+  });
 
   const pick = (rowIndex: number) => {
     const row = cache.row(rowIndex) as QueryRow | undefined;
     if (!row) return;
     if (hasSelect) runtime.run(element.id, "select", [row]);
     else signals.select(element.id, [row]);
-  };
-  const openMenuAtCell = (col: number, rowIndex: number) => {
-    // The cell's place on screen (the grid scrolls), as the input-table grid does.
-    const bounds = gridRef.current?.getBounds(col, rowIndex);
-    if (!bounds) return;
-    setMenu({ x: bounds.x + Math.min(bounds.width, 24), y: bounds.y + bounds.height, row: rowIndex });
   };
 
   if (cache.error && !columns) {
@@ -164,17 +162,7 @@ export default function TableView({ element }: { element: TableElement }) {
     <ElementWrapper element={element} className="element-table-frame" label={element.title ?? undefined}>
       {element.title ? <h3 className="element-title">{element.title}</h3> : null}
       <div className="data-table" data-total={total} data-testid={`table-${element.id}`}>
-        <div
-          className="data-table-grid"
-          onKeyDown={(event) => {
-            if (event.key !== "ContextMenu" && !(event.key === "F10" && event.shiftKey)) return;
-            const cell = selection?.current?.cell;
-            if (!cell || menuItems.length === 0) return;
-            event.preventDefault();
-            event.stopPropagation();
-            openMenuAtCell(cell[0], cell[1]);
-          }}
-        >
+        <div className="data-table-grid" onKeyDown={(event) => rowMenu.onKeyDown(event, selection?.current?.cell)}>
           <DataEditor
             ref={gridRef}
             columns={gridColumns}
@@ -205,10 +193,11 @@ export default function TableView({ element }: { element: TableElement }) {
             gridSelection={selection}
             onGridSelectionChange={setSelection}
             onCellClicked={([, rowIndex]) => pick(rowIndex)}
-            onCellContextMenu={([, rowIndex], event) => {
-              if (menuItems.length === 0) return;
-              event.preventDefault();
-              setMenu({ x: event.bounds.x + event.localEventX, y: event.bounds.y + event.localEventY, row: rowIndex });
+            onCellContextMenu={([col, rowIndex], event) => {
+              const x = event.bounds.x + event.localEventX;
+              if (rowMenu.openAtPointer(col, rowIndex, x, event.bounds.y + event.localEventY)) {
+                event.preventDefault();
+              }
             }}
           />
           {total === 0 ? (
@@ -217,19 +206,7 @@ export default function TableView({ element }: { element: TableElement }) {
             </div>
           ) : null}
         </div>
-        {menu ? (
-          <ContextMenu
-            items={menuItems}
-            x={menu.x}
-            y={menu.y}
-            label={`${element.title ?? element.id} row actions`}
-            onClose={() => setMenu(null)}
-            onSelect={(item) => {
-              const row = cache.row(menu.row) as QueryRow | undefined;
-              if (row) runtime.runSequence(element.id, item.id, [row]);
-            }}
-          />
-        ) : null}
+        {rowMenu.element}
         <div className="data-table-footer" aria-live="polite">
           {total.toLocaleString()} {total === 1 ? "row" : "rows"}
           {cache.error ? <span className="data-table-error"> · {describeError(cache.error)}</span> : null}

@@ -59,8 +59,7 @@ export function CsvUploadDialog({ tableId, tableName, onClose, onImported }: Csv
     const current = uploadCsv(tableId, file, {
       mode,
       importId: id,
-      onSent: (sent, size) =>
-        setState((s) => (s.phase === "upload" ? { ...s, sent, size: size || s.size } : s)),
+      onSent: (sent, size) => setState((s) => (s.phase === "upload" ? { ...s, sent, size: size || s.size } : s)),
     });
     upload.current = current;
     current.done.then(
@@ -82,7 +81,11 @@ export function CsvUploadDialog({ tableId, tableName, onClose, onImported }: Csv
 
   const footer = (
     <>
-      <button type="button" className="button button-secondary" onClick={busy ? () => upload.current?.abort() : onClose}>
+      <button
+        type="button"
+        className="button button-secondary"
+        onClick={busy ? () => upload.current?.abort() : onClose}
+      >
         {busy ? "Cancel upload" : state.phase === "done" ? "Done" : "Cancel"}
       </button>
       {state.phase !== "done" ? (

@@ -24,10 +24,9 @@ import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore
 import { ApiError, describeError } from "../api/client";
 import { events } from "../api/events";
 import { ElementWrapper } from "../layout/ElementWrapper";
-import { menuItemsFor } from "../runtime/appIndex";
 import { useRuntime } from "../runtime/runtime";
 import type { InputTableElement } from "../spec/types";
-import { ContextMenu } from "../ui/ContextMenu";
+import { useRowMenu } from "../ui/useRowMenu";
 import { Dialog } from "../ui/Dialog";
 import { CUSTOM_RENDERERS } from "./cells";
 import { parseClipboardText } from "./clipboard";
@@ -91,7 +90,6 @@ export default function InputTableView({ element }: { element: InputTableElement
   const [historyRow, setHistoryRow] = useState<string | null>(null);
   const [confirmDelete, setConfirmDelete] = useState<number[] | null>(null);
   const [uploading, setUploading] = useState(false);
-  const [menu, setMenu] = useState<{ x: number; y: number; rowId: string } | null>(null);
   const live = useLiveState();
   const theme = useMemo(() => gridTheme(runtime.app.theme?.primary_color), [runtime.app.theme?.primary_color]);
   const { columns } = editor;
@@ -145,7 +143,6 @@ export default function InputTableView({ element }: { element: InputTableElement
     : undefined;
 
   // The element's actions: `select` with the focused row, menu items with a row.
-  const menuItems = useMemo(() => menuItemsFor(runtime.index, element.id), [runtime.index, element.id]);
   const hasSelect = (runtime.index.sequencesOf.get(element.id) ?? []).some((s) => s.trigger.type === "select");
   const selectedRun = useRef<string | null>(null);
   const selectRunning = runtime.running.has(element.id);
@@ -157,16 +154,13 @@ export default function InputTableView({ element }: { element: InputTableElement
     selectedRun.current = focusRowId;
     runtime.run(element.id, "select", [row]);
   });
-  const openMenu = (col: number, row: number, x?: number, y?: number) => {
-    const rowId = editor.rowIdAt(row);
-    if (!rowId || menuItems.length === 0) return;
-    const bounds = grid.current?.getBounds(col, row);
-    setMenu({
-      rowId,
-      x: x ?? (bounds ? bounds.x + Math.min(bounds.width, 24) : 0),
-      y: y ?? (bounds ? bounds.y + bounds.height : 0),
-    });
-  };
+  const rowMenu = useRowMenu<string>({
+    elementId: element.id,
+    label: `${editor.def?.name ?? tableId} row actions`,
+    grid,
+    keyAt: (row) => editor.rowIdAt(row),
+    rowOf: (rowId) => editor.rowById(rowId),
+  });
 
   const labelOfRow = (rowId: string): string => {
     const row = editor.rowById(rowId);
@@ -307,11 +301,7 @@ export default function InputTableView({ element }: { element: InputTableElement
             History
           </button>
           {canImport ? (
-            <button
-              type="button"
-              className="button button-outline button-small"
-              onClick={() => setUploading(true)}
-            >
+            <button type="button" className="button button-outline button-small" onClick={() => setUploading(true)}>
               Import CSV
             </button>
           ) : null}
@@ -341,14 +331,7 @@ export default function InputTableView({ element }: { element: InputTableElement
           ref={gridBox}
           className="it-grid"
           data-testid={`grid-${tableId}`}
-          onKeyDown={(event) => {
-            if (event.key !== "ContextMenu" && !(event.key === "F10" && event.shiftKey)) return;
-            const cell = selection.current?.cell;
-            if (!cell || menuItems.length === 0) return;
-            event.preventDefault();
-            event.stopPropagation();
-            openMenu(cell[0], cell[1]);
-          }}
+          onKeyDown={(event) => rowMenu.onKeyDown(event, selection.current?.cell)}
         >
           {editor.loadError && !editor.loaded ? (
             <div className="it-overlay">
@@ -396,10 +379,10 @@ export default function InputTableView({ element }: { element: InputTableElement
               if (column) editor.toggleSort(column.id);
             }}
             onCellContextMenu={([col, row], event) => {
-              if (menuItems.length === 0) return;
+              if (!rowMenu.hasItems) return;
               event.preventDefault();
               selectCell(col, row);
-              openMenu(col, row, event.bounds.x + event.localEventX, event.bounds.y + event.localEventY);
+              rowMenu.openAtPointer(col, row, event.bounds.x + event.localEventX, event.bounds.y + event.localEventY);
             }}
             onColumnResize={(column, size) => editor.setWidth(String(column.id), size)}
             onCellsEdited={(items: readonly EditListItem[]) => {
@@ -437,19 +420,7 @@ export default function InputTableView({ element }: { element: InputTableElement
             keybindings={{ search: true, selectAll: true, copy: true, paste: false, clear: true }}
           />
         </div>
-        {menu ? (
-          <ContextMenu
-            items={menuItems}
-            x={menu.x}
-            y={menu.y}
-            label={`${def.name} row actions`}
-            onClose={() => setMenu(null)}
-            onSelect={(item) => {
-              const row = editor.rowById(menu.rowId);
-              if (row) runtime.runSequence(element.id, item.id, [row]);
-            }}
-          />
-        ) : null}
+        {rowMenu.element}
         {uploading ? (
           <CsvUploadDialog
             tableId={tableId}

@@ -95,7 +95,11 @@ export function RuntimeProvider({ app, children }: { app: AppSpec; children: Rea
           apply(
             Object.entries(side.controls).map(([id, value]) => {
               const control = index.controls.get(id);
-              return { type: "set_control", control: id, value: value ?? (control ? defaultFor(control) : null) } as Effect;
+              return {
+                type: "set_control",
+                control: id,
+                value: value ?? (control ? defaultFor(control) : null),
+              } as Effect;
             }),
           );
           break;
@@ -188,7 +192,11 @@ export function RuntimeProvider({ app, children }: { app: AppSpec; children: Rea
           const outcome = await executeSequence({ sequence_id: sequence.id, app_id: app.id, context });
           applyServer(outcome.effects ?? []);
           if (!outcome.success) {
-            notify({ tone: "error", title: `“${sequence.name ?? sequence.id}” failed`, message: runError(outcome.error) });
+            notify({
+              tone: "error",
+              title: `“${sequence.name ?? sequence.id}” failed`,
+              message: runError(outcome.error),
+            });
           }
         } catch (error) {
           notify({

@@ -14,7 +14,10 @@ function storage(): Storage | null {
   }
 }
 
-export function loadSessionControls(appId: string, published: Record<string, ControlValue>): Record<string, ControlValue> {
+export function loadSessionControls(
+  appId: string,
+  published: Record<string, ControlValue>,
+): Record<string, ControlValue> {
   const raw = storage()?.getItem(PREFIX + appId);
   if (!raw) return published;
   try {

@@ -18,7 +18,14 @@ function Harness({ onSelect }: { onSelect: (item: MenuItem) => void }) {
         Row
       </button>
       {open ? (
-        <ContextMenu items={ITEMS} x={10} y={10} label="Row actions" onSelect={onSelect} onClose={() => setOpen(false)} />
+        <ContextMenu
+          items={ITEMS}
+          x={10}
+          y={10}
+          label="Row actions"
+          onSelect={onSelect}
+          onClose={() => setOpen(false)}
+        />
       ) : null}
     </>
   );
