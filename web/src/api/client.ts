@@ -67,10 +67,37 @@ export function errorFrom(status: number, body: unknown, statusText: string): Ap
   return new ApiError(status, status === 404 ? "not_found" : "error", message, [], record);
 }
 
-export async function request<T>(path: string, options: RequestOptions = {}): Promise<ApiResponse<T>> {
+/** Headers every API call sends: JSON wanted, and the signed-in token if any. */
+export function apiHeaders(): Record<string, string> {
   const headers: Record<string, string> = { Accept: "application/json" };
   const token = auth.token();
   if (token) headers.Authorization = `Bearer ${token}`;
+  return headers;
+}
+
+/** A response body: its JSON, or the text itself when it is not JSON. */
+export function parseBody(text: string): unknown {
+  if (!text) return null;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+/** The error of a refused request (a 401 also asks the user to sign in again). */
+export function refusal(status: number, body: unknown, statusText: string): ApiError {
+  const error = errorFrom(status, body, statusText);
+  if (status === 401) auth.requireSignIn(error.message);
+  return error;
+}
+
+export function unreachable(): ApiError {
+  return new ApiError(0, "network", "The server could not be reached. Check your connection and try again.", [], {});
+}
+
+export async function request<T>(path: string, options: RequestOptions = {}): Promise<ApiResponse<T>> {
+  const headers = apiHeaders();
   let body: string | undefined;
   if (options.body !== undefined) {
     headers["Content-Type"] = "application/json";
@@ -86,22 +113,10 @@ export async function request<T>(path: string, options: RequestOptions = {}): Pr
     });
   } catch (exc) {
     if (exc instanceof DOMException && exc.name === "AbortError") throw exc;
-    throw new ApiError(0, "network", "The server could not be reached. Check your connection and try again.", [], {});
+    throw unreachable();
   }
-  const text = await response.text();
-  let data: unknown = null;
-  if (text) {
-    try {
-      data = JSON.parse(text);
-    } catch {
-      data = text;
-    }
-  }
-  if (!response.ok) {
-    const error = errorFrom(response.status, data, response.statusText);
-    if (response.status === 401) auth.requireSignIn(error.message);
-    throw error;
-  }
+  const data = parseBody(await response.text());
+  if (!response.ok) throw refusal(response.status, data, response.statusText);
   return { status: response.status, data: data as T };
 }
 

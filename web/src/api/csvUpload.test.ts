@@ -1,4 +1,6 @@
-import { describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+
+import { auth } from "./auth";
 
 import {
   IDLE,
@@ -6,6 +8,7 @@ import {
   formatBytes,
   importPercent,
   newImportId,
+  uploadCsv,
   withServerEvent,
   type ImportState,
 } from "./csvUpload";
@@ -54,5 +57,92 @@ describe("import progress", () => {
     expect(formatBytes(2048)).toBe("2.0 KB");
     expect(formatBytes(3 * 1024 * 1024)).toBe("3.0 MB");
     expect(newImportId()).toMatch(/^[0-9a-f]{12}$/);
+  });
+});
+
+/** Just enough of XMLHttpRequest to answer one upload the way a server would. */
+class FakeXhr {
+  static last: FakeXhr | null = null;
+  headers: Record<string, string> = {};
+  sent: unknown = null;
+  method = "";
+  url = "";
+  status = 0;
+  statusText = "";
+  responseText = "";
+  upload: { onprogress: ((event: ProgressEvent) => void) | null } = { onprogress: null };
+  onload: (() => void) | null = null;
+  onerror: (() => void) | null = null;
+  onabort: (() => void) | null = null;
+
+  constructor() {
+    FakeXhr.last = this;
+  }
+  open(method: string, url: string): void {
+    this.method = method;
+    this.url = url;
+  }
+  setRequestHeader(name: string, value: string): void {
+    this.headers[name] = value;
+  }
+  send(body: unknown): void {
+    this.sent = body;
+  }
+  abort(): void {
+    this.onabort?.();
+  }
+  answer(status: number, body: string, statusText = ""): void {
+    this.status = status;
+    this.statusText = statusText;
+    this.responseText = body;
+    this.onload?.();
+  }
+}
+
+describe("uploadCsv", () => {
+  const file = new File(["a,b\n1,2\n"], "rows.csv", { type: "text/csv" });
+  const start = () => uploadCsv("leads", file, { mode: "append", importId: "abc", onSent: () => {} });
+
+  beforeEach(() => {
+    vi.stubGlobal("XMLHttpRequest", FakeXhr);
+    auth.signIn("trl_secret");
+  });
+  afterEach(() => {
+    vi.unstubAllGlobals();
+    auth.signOut();
+  });
+
+  it("posts the file with the API's headers and resolves with the report", async () => {
+    const upload = start();
+    const xhr = FakeXhr.last!;
+    expect([xhr.method, xhr.url]).toEqual(["POST", "/api/sigma/input-tables/leads/csv?import_id=abc"]);
+    expect(xhr.headers).toEqual({ Accept: "application/json", Authorization: "Bearer trl_secret" });
+    expect((xhr.sent as FormData).get("mode")).toBe("append");
+    xhr.answer(200, JSON.stringify({ rows: 1 }));
+    await expect(upload.done).resolves.toEqual({ rows: 1 });
+  });
+
+  it("rejects with the server's error, and a plain-text one", async () => {
+    const upload = start();
+    const refused = { error: { type: "validation_failed", message: "line 3: ragged", details: [] } };
+    FakeXhr.last!.answer(422, JSON.stringify(refused), "Unprocessable Entity");
+    await expect(upload.done).rejects.toMatchObject({
+      status: 422,
+      type: "validation_failed",
+      message: "line 3: ragged",
+    });
+    const proxy = start();
+    FakeXhr.last!.answer(502, "Bad Gateway from the proxy", "Bad Gateway");
+    await expect(proxy.done).rejects.toMatchObject({ status: 502, message: "Bad Gateway" });
+  });
+
+  it("asks for sign-in on a 401 and names a network failure", async () => {
+    const upload = start();
+    FakeXhr.last!.answer(401, JSON.stringify({ error: { type: "authentication_required", message: "expired" } }));
+    await expect(upload.done).rejects.toMatchObject({ status: 401 });
+    expect(auth.get().signInRequired).toBe(true);
+    const offline = start();
+    FakeXhr.last!.onerror?.();
+    await expect(offline.done).rejects.toMatchObject({ status: 0, type: "network" });
   });
 });

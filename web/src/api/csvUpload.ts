@@ -4,8 +4,7 @@
 // `import_id` the client chose. `importProgress` folds both into one bar.
 
 import type { ImportProgressEvent } from "./events";
-import { auth } from "./auth";
-import { ApiError, errorFrom } from "./client";
+import { apiHeaders, parseBody, refusal, unreachable } from "./client";
 
 export type ImportMode = "append" | "replace";
 
@@ -126,29 +125,15 @@ export function uploadCsv(
   const done = new Promise<ImportReport>((resolve, reject) => {
     xhr.upload.onprogress = (event) => options.onSent(event.loaded, event.lengthComputable ? event.total : file.size);
     xhr.onload = () => {
-      let body: unknown = null;
-      try {
-        body = xhr.responseText ? JSON.parse(xhr.responseText) : null;
-      } catch {
-        body = xhr.responseText;
-      }
+      const body = parseBody(xhr.responseText);
       if (xhr.status >= 200 && xhr.status < 300) resolve(body as ImportReport);
-      else {
-        const error = errorFrom(xhr.status, body, xhr.statusText);
-        if (xhr.status === 401) auth.requireSignIn(error.message);
-        reject(error);
-      }
+      else reject(refusal(xhr.status, body, xhr.statusText));
     };
-    xhr.onerror = () =>
-      reject(
-        new ApiError(0, "network", "The server could not be reached. Check your connection and try again.", [], {}),
-      );
+    xhr.onerror = () => reject(unreachable());
     xhr.onabort = () => reject(new DOMException("The upload was cancelled", "AbortError"));
   });
   xhr.open("POST", url);
-  xhr.setRequestHeader("Accept", "application/json");
-  const token = auth.token();
-  if (token) xhr.setRequestHeader("Authorization", `Bearer ${token}`);
+  for (const [name, value] of Object.entries(apiHeaders())) xhr.setRequestHeader(name, value);
   xhr.send(form);
   return { done, abort: () => xhr.abort() };
 }
