@@ -3,7 +3,6 @@ limits, encodings, permissions and progress events."""
 
 from __future__ import annotations
 
-import json
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -14,6 +13,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests.api.conftest import AUTH, TOKEN, LiveServer
+from tests.sse import sse_events
 from trilith.api import create_app
 from trilith.api.deps import require_actor
 from trilith.auth import Actor
@@ -225,14 +225,10 @@ def test_progress_is_streamed_as_events(tmp_path: Path) -> None:
                 headers=AUTH,
                 timeout=20,
             ) as stream:
-                kind = ""
-                for line in stream.iter_lines():
-                    subscribed.set()
-                    if line.startswith("event: "):
-                        kind = line.removeprefix("event: ")
-                    elif line.startswith("data: ") and kind == "import.progress":
-                        events.append(json.loads(line.removeprefix("data: ")))
-                        if events[-1]["phase"] in ("done", "failed"):
+                for event in sse_events(stream.iter_lines(), subscribed.set):
+                    if event["type"] == "import.progress":
+                        events.append(event)
+                        if event["phase"] in ("done", "failed"):
                             return
 
         listener = threading.Thread(target=listen, daemon=True)

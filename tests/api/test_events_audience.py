@@ -15,6 +15,7 @@ import httpx
 
 from tests.api.conftest import AUTH as ADMIN
 from tests.api.conftest import TOKEN, LiveServer
+from tests.sse import sse_events
 from trilith.api.routes.events import Audience
 from trilith.auth import Actor
 from trilith.engines import create_engine
@@ -44,17 +45,10 @@ class Listener:
     def _listen(self) -> None:
         params = {"access_token": self.token}
         with httpx.stream("GET", f"{self.url}/api/events", params=params, timeout=30) as stream:
-            kind = None
-            for line in stream.iter_lines():
-                if line.startswith(": connected"):
-                    self.ready.set()
-                elif line.startswith("event: "):
-                    kind = line.removeprefix("event: ")
-                elif line.startswith("data: "):
-                    event = {"type": kind, **json.loads(line.removeprefix("data: "))}
-                    self.seen.append(event)
-                    if self.until(event):
-                        return
+            for event in sse_events(stream.iter_lines(), self.ready.set):
+                self.seen.append(event)
+                if self.until(event):
+                    return
 
     def __enter__(self) -> Listener:
         self.thread.start()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import threading
 from collections.abc import Iterator
 from typing import Any
@@ -12,6 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests.api.conftest import AUTH, TOKEN, LiveServer
+from tests.sse import sse_events
 from trilith.api.deps import require_actor
 from trilith.auth import Actor
 from trilith.settings import Settings
@@ -281,16 +281,10 @@ def test_writes_are_announced_as_server_sent_events(settings: Settings) -> None:
                 params={"table_id": table_id, "access_token": TOKEN},
                 timeout=30,
             ) as stream:
-                event_type = None
-                for line in stream.iter_lines():
-                    if line.startswith(": connected"):
-                        ready.set()
-                    elif line.startswith("event: "):
-                        event_type = line.removeprefix("event: ")
-                    elif line.startswith("data: "):
-                        seen.append({"type": event_type, **json.loads(line.removeprefix("data: "))})
-                        if event_type == "rows.changed":
-                            return
+                for event in sse_events(stream.iter_lines(), ready.set):
+                    seen.append(event)
+                    if event["type"] == "rows.changed":
+                        return
 
         listener = threading.Thread(target=listen)
         listener.start()

@@ -3,7 +3,6 @@ warehouse and one Redis, for the scale-out and reliability tests."""
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import socket
@@ -20,6 +19,7 @@ import httpx
 import pytest
 
 from tests.api.conftest import AUTH, TOKEN
+from tests.sse import sse_events
 from trilith.engines import create_engine
 from trilith.sql.ddl import drop_schema
 
@@ -160,16 +160,9 @@ class EventListener:
         try:
             with httpx.stream("GET", self.url, params=self.params, timeout=60) as stream:
                 self._response = stream
-                event_type = None
-                for line in stream.iter_lines():
-                    if line.startswith(": connected"):
-                        self.connected.set()
-                    elif line.startswith("event: "):
-                        event_type = line.removeprefix("event: ")
-                    elif line.startswith("data: "):
-                        data = json.loads(line.removeprefix("data: "))
-                        with self._lock:
-                            self.events.append({"type": event_type, **data})
+                for event in sse_events(stream.iter_lines(), self.connected.set):
+                    with self._lock:
+                        self.events.append(event)
                     if self._stop.is_set():
                         return
         except Exception:
