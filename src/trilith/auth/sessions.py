@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hmac
-import json
 import secrets
 from dataclasses import dataclass
 
@@ -20,7 +19,7 @@ from sqlglot import exp
 
 from trilith.auth.actors import Actor
 from trilith.auth.tokens import ADMIN
-from trilith.auth.users import UserStore, hash_token, scoped_role
+from trilith.auth.users import UserStore, hash_token, moment, token_actor
 from trilith.engines.base import Engine
 from trilith.errors import AuthenticationRequired, PermissionDenied
 from trilith.metadata.clock import utc_now
@@ -114,16 +113,14 @@ class SessionStore:
         ended = AuthenticationRequired("the session has ended; sign in again")
         if row is None or row["revoked_at"] is not None or row["token_revoked_at"] is not None:
             raise ended
-        expires = _moment(row["expires_at"])
+        expires = moment(row["expires_at"])
         if expires < utc_now():
             raise AuthenticationRequired("the session has expired; sign in again")
         if row["user_id"] == ADMIN.id and row["name"] is None:
             return ActiveSession(ADMIN, str(row["csrf_token"]), expires)
         if row["name"] is None or row["disabled"]:
             raise ended
-        role = scoped_role(row["role"], json.loads(row["scopes"] or '["api"]'))
-        actor = Actor(id=str(row["user_id"]), name=str(row["name"]), role=role, email=row["email"])
-        return ActiveSession(actor, str(row["csrf_token"]), expires)
+        return ActiveSession(token_actor(row), str(row["csrf_token"]), expires)
 
     def close(self, session_id: str) -> None:
         update = exp.update(
@@ -149,7 +146,3 @@ def check_csrf(method: str, expected: str, sent: str | None) -> None:
             f"CSRF token mismatch: the {CSRF_HEADER} header does not match this session's "
             "csrf_token (GET /api/session)"
         )
-
-
-def _moment(value: object) -> dt.datetime:
-    return value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(str(value))

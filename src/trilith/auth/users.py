@@ -12,6 +12,7 @@ import hashlib
 import json
 import secrets
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -160,7 +161,7 @@ class UserStore:
             {
                 "token_id": row["token_id"],
                 "scopes": json.loads(row["scopes"]),
-                "created_at": _moment(row["created_at"]).isoformat(),
+                "created_at": moment(row["created_at"]).isoformat(),
                 "expires_at": _iso(row["expires_at"]),
                 "revoked_at": _iso(row["revoked_at"]),
             }
@@ -224,20 +225,26 @@ class UserStore:
         row = self.engine.fetch_one(query, {"h": hash_token(token)})
         if row is None or row["revoked_at"] is not None or row["disabled"]:
             raise AuthenticationRequired("the token is not valid")
-        expires = _moment(row["expires_at"]) if row["expires_at"] is not None else None
+        expires = moment(row["expires_at"]) if row["expires_at"] is not None else None
         if expires is not None and expires < utc_now():
             raise AuthenticationRequired("the token has expired; ask an admin for a new one")
-        role = scoped_role(row["role"], json.loads(row["scopes"] or '["api"]'))
-        actor = Actor(id=str(row["user_id"]), name=str(row["name"]), role=role, email=row["email"])
-        return actor, str(row["token_id"]), expires
+        return token_actor(row), str(row["token_id"]), expires
 
 
-def _moment(value: Any) -> dt.datetime:
+def token_actor(row: Mapping[str, Any]) -> Actor:
+    """The actor of a row holding a user's `user_id`, `name`, `role` and `email` and the
+    `scopes` of the token they signed in with (its role capped by them)."""
+    role = scoped_role(row["role"], json.loads(row["scopes"] or '["api"]'))
+    return Actor(id=str(row["user_id"]), name=str(row["name"]), role=role, email=row["email"])
+
+
+def moment(value: Any) -> dt.datetime:
+    """A timestamp as the warehouse returns it (a datetime, or text on SQLite)."""
     return value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(str(value))
 
 
 def _iso(value: Any) -> str | None:
-    return _moment(value).isoformat() if value is not None else None
+    return moment(value).isoformat() if value is not None else None
 
 
 def _public(row: dict[str, Any]) -> dict[str, Any]:
@@ -247,5 +254,5 @@ def _public(row: dict[str, Any]) -> dict[str, Any]:
         "role": row["role"],
         "email": row["email"],
         "disabled": bool(row["disabled"]),
-        "created_at": _moment(row["created_at"]).isoformat(),
+        "created_at": moment(row["created_at"]).isoformat(),
     }
