@@ -80,9 +80,6 @@ async def actor_from(request: Request, authorization: str | None) -> Actor:
         found = built_in_actor(settings, authorization)
         actor = found if isinstance(found, Actor) else await run_in_threadpool(users, found)
     request.state.actor = actor
-    tables: InputTables | None = getattr(request.state, "input_tables", None)
-    if tables is not None:
-        tables.actor = actor
     return actor
 
 
@@ -187,17 +184,11 @@ async def get_app_store(warehouse: WarehouseDep) -> AppStore:
 AppStoreDep = Annotated[AppStore, Depends(get_app_store)]
 
 
-async def get_input_tables(request: Request, warehouse: WarehouseDep) -> InputTables:
-    """The request's input tables, narrowed to the caller's rows by row-level security
-    (the actor is filled in by whichever of this and the authentication runs last)."""
-    tables = InputTables(
-        warehouse.engine,
-        warehouse.schema,
-        request.app.state.events,
-        actor=getattr(request.state, "actor", None),
-    )
-    request.state.input_tables = tables
-    return tables
+async def get_input_tables(
+    request: Request, warehouse: WarehouseDep, actor: CurrentActor
+) -> InputTables:
+    """The request's input tables, narrowed to the caller's rows by row-level security."""
+    return InputTables(warehouse.engine, warehouse.schema, request.app.state.events, actor=actor)
 
 
 InputTablesDep = Annotated[InputTables, Depends(get_input_tables)]
