@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import threading
+
 import pytest
+from sqlglot import exp
 
 from tests.input_tables.conftest import ALICE, BOB
+from trilith.auth import Actor
 from trilith.errors import Conflict, ValidationFailed
 from trilith.input_tables.definition import InputTableDefinition, InputTableUpdate
 from trilith.input_tables.drafts import DraftStore
@@ -72,3 +76,50 @@ def _all():  # type: ignore[no-untyped-def]
     from trilith.input_tables.edit_log import HistoryQuery
 
     return HistoryQuery()
+
+
+def test_a_staged_edit_is_tried_under_the_tables_lock(tables: InputTables) -> None:
+    """Under row security a staged edit is tried by writing it in a transaction that is
+    rolled back; it waits for a writer holding the table rather than meet it (on DuckDB
+    two open writes of one row conflict)."""
+    definition = {
+        "name": "Guarded",
+        "data_entry": "draft",
+        "columns": [{"name": "item", "type": "text"}, {"name": "budget", "type": "number"}],
+        "row_security": [{"predicate": "[budget] < 100", "roles": ["editor"]}],
+    }
+    table_id = str(tables.create(InputTableDefinition.model_validate(definition), ALICE)["id"])
+    tables.insert(table_id, [{"item": "desk", "budget": 5}], ALICE)
+    tables.publish(table_id, BOB)
+    row_id = live(tables, table_id)[0]["_row_id"]
+    store = tables.rows(table_id, actor=Actor("u-ed", "ed", "editor"))
+    writing, release = threading.Event(), threading.Event()
+
+    def writer() -> None:
+        with tables.engine.locked_transaction(store.lock_key) as session:
+            session.execute(
+                exp.update(store.table, {"budget": exp.Literal.number(7)}),
+            )
+            writing.set()
+            release.wait(10)
+
+    failures: list[BaseException] = []
+
+    def check() -> None:
+        try:
+            store.check_staged([{"budget": 9.0}], row_id)
+        except BaseException as exc:  # reported below
+            failures.append(exc)
+
+    holder = threading.Thread(target=writer)
+    holder.start()
+    assert writing.wait(10)
+    checker = threading.Thread(target=check)
+    checker.start()
+    checker.join(0.5)
+    assert checker.is_alive(), f"the trial did not wait for the writer: {failures}"
+    release.set()
+    holder.join(10)
+    checker.join(10)
+    assert failures == []
+    assert live(tables, table_id)[0]["budget"] == 7  # the writer's, the trial's rolled back

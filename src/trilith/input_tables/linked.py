@@ -227,7 +227,7 @@ class LinkedRowStore(RowStore):
         if row_id is not None and self.get(row_id) is None:
             raise NotFound(f"source {self.source.sql()} has no row with key {row_id}")
         try:
-            with self.engine.transaction() as session:
+            with self.engine.locked_transaction(self.lock_key) as session:
                 if row_id is None:
                     self.insert_in(session, clean, WriteContext(None))
                 elif clean and clean[0]:

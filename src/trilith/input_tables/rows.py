@@ -293,7 +293,8 @@ class RowStore:
     def check_staged(self, clean: list[dict[str, Any]], row_id: str | None = None) -> None:
         """Draft edits of a caller under row security: the row an update or delete names
         must be visible, and the rows an insert or update would leave must be inside
-        (tried in a transaction that is always rolled back)."""
+        (tried under the table's lock, so it meets no open write, in a transaction that is
+        always rolled back)."""
         if self.row_filter is None:
             return
         current = None
@@ -302,7 +303,7 @@ class RowStore:
             if current is None:
                 raise NotFound(f"input table '{self.table_id}' has no row '{row_id}'")
         try:
-            with self.engine.transaction() as session:
+            with self.engine.locked_transaction(self.lock_key) as session:
                 if current is None:
                     trial = [
                         self._new_row(uuid.uuid4().hex, values, WriteContext(None), utc_now())
