@@ -9,7 +9,9 @@ from pydantic import ValidationError
 
 from trilith.actions.definitions import AppFacts, check_sequence
 from trilith.actions.model import ActionSequence
+from trilith.actions.registry import resolve_type
 from trilith.errors import ValidationFailed
+from trilith.spec.actions import STEP_REFERENCES, ActionStep, param_spellings
 
 FACTS = AppFacts(
     controls=frozenset({"region", "budget"}),
@@ -194,3 +196,33 @@ def test_seed_json_and_camel_case_are_read() -> None:
     assert (sequence.stop_on_error, sequence.timeout_ms) == (False, 5000)
     assert sequence.actions[0].output_variable == "picked"
     check_sequence(sequence, FACTS)
+
+
+# Just enough of each step type's other parameters to make a valid step.
+_OTHER_PARAMS: dict[str, dict[str, Any]] = {
+    "insert_row": {"column_values": {"a": 1}},
+    "update_row": {"column_values": {"a": 1}, "row_identifier": "r1"},
+    "delete_row": {"row_identifier": "r1"},
+}
+
+
+@pytest.mark.parametrize(
+    ("step_type", "name", "kind", "spelling"),
+    [
+        (step_type, name, kind, spelling)
+        for step_type, references in STEP_REFERENCES.items()
+        for name, kind in references
+        for spelling in param_spellings(name)
+    ],
+)
+def test_spec_and_handlers_read_references_under_the_same_names(
+    step_type: str, name: str, kind: str, spelling: str
+) -> None:
+    """Each spelling the spec's reference checks read a parameter under, the step's
+    handler reads too, as the same reference."""
+    spec = resolve_type(step_type)
+    assert spec is not None
+    params = spec.params.model_validate({spelling: "target", **_OTHER_PARAMS.get(step_type, {})})
+    assert [(r.kind, r.id) for r in params.references()] == [(kind, "target")]
+    step = ActionStep.model_validate({"type": step_type, spelling: "target"})
+    assert step.param(name)[1] == "target"

@@ -21,6 +21,7 @@ __all__ = [
     "ActionStep",
     "Trigger",
     "TriggerType",
+    "param_spellings",
     "register_step_references",
 ]
 
@@ -60,6 +61,15 @@ PARAM_ALIASES: dict[str, tuple[str, ...]] = {
     "input_table": ("target_table", "table_id"),
     "modal": ("modal_id",),
 }
+
+
+def param_spellings(name: str, first: str | None = None) -> tuple[str, ...]:
+    """Every key a referencing parameter is read under: its name and its other names
+    (`PARAM_ALIASES`), each in snake_case and camelCase. The spec's checks and the action
+    handlers' parameter models both read parameters by these; a handler puts its field's
+    own name `first`, which its errors then name."""
+    names = (*((first,) if first else ()), name, *PARAM_ALIASES.get(name, ()))
+    return tuple(dict.fromkeys(spelling for n in names for spelling in (n, to_camel(n))))
 
 
 def register_step_references(step_type: str, *params: tuple[str, ReferenceKind]) -> None:
@@ -110,10 +120,9 @@ class ActionStep(SpecModel):
         if isinstance(nested, dict):
             places.append((("parameters",), nested))
         for prefix, place in places:
-            for key in (name, *PARAM_ALIASES.get(name, ())):
-                for spelling in (key, to_camel(key)):
-                    if spelling in place:
-                        return (*prefix, spelling), place[spelling]
+            for spelling in param_spellings(name):
+                if spelling in place:
+                    return (*prefix, spelling), place[spelling]
         return (name,), None
 
 

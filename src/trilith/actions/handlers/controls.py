@@ -9,6 +9,7 @@ from pydantic import AliasChoices, Field, model_validator
 
 from trilith.actions.context import RunContext
 from trilith.actions.registry import Parameters, Reference, ReferenceKind, handler
+from trilith.spec.actions import param_spellings
 from trilith.spec.scopes import ControlScope, controls_in
 
 
@@ -40,7 +41,7 @@ MODES: dict[str, Callable[[Any, Any], Any]] = {"replace": _replace, "add": _add,
 
 class SetControl(Parameters):
     target_control: str = Field(
-        validation_alias=AliasChoices("target_control", "targetControl", "control")
+        validation_alias=AliasChoices(*param_spellings("control", first="target_control"))
     )
     value: Any = None  # a value source or a plain value
     selection_mode: Literal["replace", "add", "remove"] = Field("replace", alias="selectionMode")
@@ -60,7 +61,7 @@ def set_control(params: SetControl, ctx: RunContext) -> Any:
 
 class ClearControl(Parameters):
     target_control: str | None = Field(
-        None, validation_alias=AliasChoices("target_control", "targetControl", "control")
+        None, validation_alias=AliasChoices(*param_spellings("control", first="target_control"))
     )
     scope: ControlScope = "control"
     scope_id: str | None = Field(None, alias="scopeId")
@@ -113,7 +114,7 @@ def clear_control(params: ClearControl, ctx: RunContext) -> dict[str, Any]:
 
 class ToggleControl(Parameters):
     target_control: str = Field(
-        validation_alias=AliasChoices("target_control", "targetControl", "control")
+        validation_alias=AliasChoices(*param_spellings("control", first="target_control"))
     )
 
     def references(self) -> list[Reference]:

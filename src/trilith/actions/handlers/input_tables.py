@@ -22,12 +22,13 @@ from trilith.errors import Conflict, ValidationFailed
 from trilith.formula import Scope, compile_formula
 from trilith.input_tables.rows import RowStore
 from trilith.input_tables.types import formula_type
+from trilith.spec.actions import param_spellings
 from trilith.sql.render import param
 
 
 class RowTarget(Parameters):
     target_table: str = Field(
-        validation_alias=AliasChoices("target_table", "targetTable", "input_table")
+        validation_alias=AliasChoices(*param_spellings("input_table", first="target_table"))
     )
     row_identifier: Any = Field(None, alias="rowIdentifier")
     key_column: str = Field("_row_id", alias="keyColumn")
@@ -59,7 +60,7 @@ class DeleteRows(RowTarget):
 
 class InsertRows(Parameters):
     target_table: str = Field(
-        validation_alias=AliasChoices("target_table", "targetTable", "input_table")
+        validation_alias=AliasChoices(*param_spellings("input_table", first="target_table"))
     )
     column_values: dict[str, Any] | None = Field(
         None, validation_alias=AliasChoices("column_values", "columnValues", "values")
@@ -78,7 +79,7 @@ class InsertRows(Parameters):
 
 class UpsertRows(Parameters):
     target_table: str = Field(
-        validation_alias=AliasChoices("target_table", "targetTable", "input_table")
+        validation_alias=AliasChoices(*param_spellings("input_table", first="target_table"))
     )
     key_columns: list[str] = Field(alias="keyColumns", min_length=1)
     column_values: dict[str, Any] = Field(

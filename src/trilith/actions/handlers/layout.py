@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+from pydantic import AliasChoices, Field
 
 from trilith.actions.context import RunContext
 from trilith.actions.registry import Parameters, Reference, handler
+from trilith.spec.actions import param_spellings
 
 
 class ModalTarget(Parameters):
-    modal: str = Field(alias="modalId")
+    modal: str = Field(validation_alias=AliasChoices(*param_spellings("modal")))
 
     def references(self) -> list[Reference]:
         return [Reference("modal", self.modal, "modal")]
