@@ -155,3 +155,21 @@ def test_model_functions_without_the_model_name_the_install(mock_warehouse: Engi
     register_functions(mock_warehouse)
     with pytest.raises(Exception, match=r"pip install \"trilith\[local-ai\]\""):
         mock_warehouse.fetch_scalar("SELECT SNOWFLAKE.CORTEX.SUMMARIZE('long text')")
+
+
+@needs_llm
+def test_the_models_threads_follow_the_machines_load(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The thread count is taken again before each generation (the load changes over a
+    server's life); the answers do not depend on it."""
+    from trilith.ai import local_models
+
+    llm = local_models.LocalLLM.shared()
+    categories = ["bug", "praise"]
+    text = "The app crashes when I click save."
+    counts = iter([1, 2, 1])
+    monkeypatch.setattr(local_models, "_threads", lambda: next(counts))
+    answers = []
+    for expected in (1, 2, 1):
+        answers.append(llm.classify(text, categories))
+        assert llm.threads == expected
+    assert len(set(answers)) == 1

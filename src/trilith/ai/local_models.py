@@ -81,8 +81,14 @@ class LocalLLM:
         from llama_cpp import Llama
 
         self.name = path.stem
+        self.threads = _threads()
         self._llama = Llama(
-            model_path=str(path), n_ctx=2048, n_threads=_threads(), verbose=False, seed=0
+            model_path=str(path),
+            n_ctx=2048,
+            n_threads=self.threads,
+            n_threads_batch=self.threads,
+            verbose=False,
+            seed=0,
         )
         self._lock = threading.Lock()
         # Tokens whose state the context holds, so a shared prompt prefix is read once.
@@ -126,6 +132,7 @@ class LocalLLM:
             {"role": "user", "content": prompt}
         ]
         with self._lock:
+            self._fit_threads()
             self._cached = []
             out: Any = self._llama.create_chat_completion(
                 messages=messages, max_tokens=max_tokens, temperature=temperature, stop=stop
@@ -133,6 +140,17 @@ class LocalLLM:
         usage = out.get("usage") or {}
         text = str(out["choices"][0]["message"]["content"] or "").strip()
         return text, int(usage.get("prompt_tokens", 0)), int(usage.get("completion_tokens", 0))
+
+    def _fit_threads(self) -> None:
+        """Under `_lock`, before a generation: as many threads as cores are free now
+        (`_threads`), for prompt reading and generation alike; the load changes over a
+        server's life, and the count chosen at load time would be stale."""
+        wanted = _threads()
+        if wanted != self.threads:
+            import llama_cpp
+
+            llama_cpp.llama_set_n_threads(self._llama.ctx, wanted, wanted)
+            self.threads = wanted
 
     def extract(self, text: str, fields: list[str]) -> dict[str, str | None]:
         """Each field's value: one short, greedy generation per field, asking for the
@@ -192,6 +210,7 @@ class LocalLLM:
         firsts, prefix = prompt
         rest = self._row_tokens(text)
         with self._lock:
+            self._fit_threads()
             if self._cached != prefix:
                 llama.reset()  # type: ignore[no-untyped-call]
                 llama.eval(prefix)
