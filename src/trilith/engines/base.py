@@ -187,14 +187,10 @@ class Engine(ABC):
         """
 
     @contextmanager
-    def locked_transaction(
-        self, key: str, *, around: Callable[[], None] | None = None
-    ) -> Iterator[Session]:
+    def locked_transaction(self, key: str) -> Iterator[Session]:
         """A transaction that holds the lock `key`: in this process first (threads), then
-        across processes where the engine can (a PostgreSQL advisory lock). `around` is
-        called under the in-process lock before the transaction begins and again after it
-        has ended (committed or rolled back)."""
-        with self.key_lock(key), around_call(around), self.transaction() as session:
+        across processes where the engine can (a PostgreSQL advisory lock)."""
+        with self.key_lock(key), self.transaction() as session:
             self.lock_in_transaction(session, key)
             yield session
 
@@ -291,17 +287,6 @@ class Engine(ABC):
             "url": self.url.redacted(),
             "capabilities": self.capabilities(),
         }
-
-
-@contextmanager
-def around_call(call: Callable[[], None] | None) -> Iterator[None]:
-    if call is not None:
-        call()
-    try:
-        yield
-    finally:
-        if call is not None:
-            call()
 
 
 def rows_to_arrow(names: Sequence[str], rows: Sequence[Sequence[Any]]) -> pa.Table:

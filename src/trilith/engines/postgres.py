@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import select
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager, suppress
+from functools import lru_cache
 from typing import Any
 
 from sqlglot import exp
 
-from trilith.engines.base import Engine, Session, around_call
+from trilith.engines.base import Engine, Session
 from trilith.engines.registry import register_engine, require_driver
 from trilith.engines.url import WarehouseURL
 from trilith.errors import Conflict, TrilithError, WarehouseError, WarehouseUnavailable
@@ -57,6 +58,12 @@ def _lock_id(key: str) -> int:
 
 def _advisory_lock(key: str) -> exp.Select:
     return exp.select(exp.func("pg_advisory_xact_lock", exp.Literal.number(_lock_id(key))))
+
+
+@lru_cache(maxsize=4096)
+def _advisory_lock_sql(key: str) -> str:
+    """`_advisory_lock` as SQL, rendered once per key (every locked write sends it)."""
+    return _advisory_lock(key).sql(dialect="postgres")
 
 
 @register_engine
@@ -131,25 +138,26 @@ class PostgresEngine(Engine):
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
-        with self._connection() as connection:
-            try:
-                with connection.transaction():
-                    yield PostgresSession(self, connection)
-            except self._psycopg.Error as exc:
-                raise self.translate_error(exc, "COMMIT") from exc
+        with self._begun("BEGIN") as session:
+            yield session
 
     @contextmanager
-    def locked_transaction(
-        self, key: str, *, around: Callable[[], None] | None = None
-    ) -> Iterator[Session]:
+    def locked_transaction(self, key: str) -> Iterator[Session]:
         """As `Engine.locked_transaction`, with BEGIN and the advisory lock sent as one
         simple query: one round trip where `transaction()` then a lock take two."""
-        begin = f"BEGIN; SELECT pg_advisory_xact_lock({_lock_id(key)})"
-        with self.key_lock(key), around_call(around), self._connection() as connection:
+        with self.key_lock(key), self._begun(f"BEGIN; {_advisory_lock_sql(key)}") as session:
+            yield session
+
+    @contextmanager
+    def _begun(self, begin: str) -> Iterator[Session]:
+        """A transaction opened by the simple query `begin` (counted in the query
+        metrics, lock waits included), committed at the end or rolled back on error."""
+        with self._connection() as connection:
+            session = PostgresSession(self, connection)
+            session.execute_rendered(RenderedSQL(begin, []))
             try:
-                connection.execute(begin)
                 try:
-                    yield PostgresSession(self, connection)
+                    yield session
                 except BaseException:
                     with suppress(self._psycopg.Error):
                         connection.execute("ROLLBACK")

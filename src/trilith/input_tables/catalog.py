@@ -59,13 +59,13 @@ _DEFINITIONS: weakref.WeakKeyDictionary[Engine, dict[tuple[str, str], _Entry]] =
 )
 _DEFINITIONS_LOCK = threading.Lock()
 
-# A counter per definition, moved by every change of it made in this process: to odd
-# under the table's lock before the change writes, back to even once it has committed or
-# rolled back, still under the lock. Where this process is the warehouse's only writer
-# (`Engine.SUPPORTS_MULTIPLE_PROCESSES` False), a definition read while the counter had the
-# value it has now is the stored one: a write holding the table's lock (so no change is
-# under way and the counter is even) knows that without asking the warehouse
-# (`definition_settled`). One read during a change saw an odd value, never matched again.
+# A counter per definition, moved by every change of it made in this process once the
+# change has committed or rolled back, still under the table's lock. Where this process
+# is the warehouse's only writer (`Engine.SUPPORTS_MULTIPLE_PROCESSES` False), a
+# definition read while the counter had the value it has now is the stored one: a write
+# holding the table's lock (so no change is under way) knows that without asking the
+# warehouse (`definition_settled`). A read during a change, or before it, saw the counter
+# before it moved, and never matches again.
 _GENERATIONS: weakref.WeakKeyDictionary[Engine, dict[tuple[str, str], int]] = (
     weakref.WeakKeyDictionary()
 )
@@ -150,14 +150,16 @@ class InputTableCatalog:
 
     @contextmanager
     def _changing(self, table_id: str) -> Iterator[Session]:
-        """A change of a definition: its locked transaction, with the definition's
-        generation moved before it and after it ends, under the table's lock."""
-
-        def advance() -> None:
-            _advance(self.engine, self.schema, table_id)
-
-        with self.engine.locked_transaction(f"input-table:{table_id}", around=advance) as session:
-            yield session
+        """A change of a definition: a transaction holding the table's lock, with the
+        definition's generation moved once it has ended, before the lock is let go."""
+        key = f"input-table:{table_id}"
+        with self.engine.key_lock(key):
+            try:
+                with self.engine.transaction() as session:
+                    self.engine.lock_in_transaction(session, key)
+                    yield session
+            finally:
+                _advance(self.engine, self.schema, table_id)
 
     def forget(self, table_id: str) -> None:
         with _DEFINITIONS_LOCK:
