@@ -3,7 +3,7 @@ narrow, an object without grants is open, and one request reads an object's gran
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import pytest
 
@@ -123,10 +123,20 @@ class CountingBulkGrants(CountingGrants):
         super().__init__(engine, schema)
         self.bulk = 0
         self.owner_lookups = 0
+        self.owner_reads = 0
 
-    def governing_many(self, object_type: str, object_ids: Sequence[str]) -> dict[str, list[Grant]]:
+    def governing_many(
+        self,
+        object_type: str,
+        object_ids: Sequence[str],
+        owners: Mapping[str, str | None] | None = None,
+    ) -> dict[str, list[Grant]]:
         self.bulk += 1
-        return super().governing_many(object_type, object_ids)
+        return super().governing_many(object_type, object_ids, owners)
+
+    def apps_of(self, table_ids: Sequence[str]) -> dict[str, str | None]:
+        self.owner_reads += 1
+        return super().apps_of(table_ids)
 
     def app_of(self, table_id: str) -> str | None:
         self.owner_lookups += 1
@@ -170,7 +180,7 @@ def test_listing_reads_grants_in_bulk_and_decides_as_one_by_one(
                 "view-input-table", Resource("input_table", t["id"])
             )
         ]
-        store.lookups = store.bulk = store.owner_lookups = 0
+        store.lookups = store.bulk = store.owner_lookups = store.owner_reads = 0
         token = bind(Permissions(actor, store))
         try:
             assert [t["id"] for t in visible_tables(actor, listed)] == one_by_one
@@ -179,6 +189,8 @@ def test_listing_reads_grants_in_bulk_and_decides_as_one_by_one(
         assert store.lookups == 0
         assert store.owner_lookups == 0
         assert store.bulk == (0 if actor.role == "admin" else 1)
+        # The tables' apps are read once, for the embed scope and the grants alike.
+        assert store.owner_reads == (0 if actor is ADMIN else 1)
     assert one_by_one == ["granted_1"]  # the embed session's: its app's, as granted
     expected = {
         "vera": ["granted_1", "loose_0", "loose_1", "open_0", "open_1"],

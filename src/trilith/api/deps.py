@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Annotated
 
 from fastapi import Depends, Header, Request
@@ -101,8 +101,13 @@ class _Grants:
     def governing(self, object_type: str, object_id: str) -> list[Grant]:
         return self._store().governing(object_type, object_id)
 
-    def governing_many(self, object_type: str, object_ids: Sequence[str]) -> dict[str, list[Grant]]:
-        return self._store().governing_many(object_type, object_ids)
+    def governing_many(
+        self,
+        object_type: str,
+        object_ids: Sequence[str],
+        owners: Mapping[str, str | None] | None = None,
+    ) -> dict[str, list[Grant]]:
+        return self._store().governing_many(object_type, object_ids, owners)
 
     def app_of(self, table_id: str) -> str | None:
         return self._store().app_of(table_id)

@@ -10,7 +10,7 @@ grants of its own follows the grants of the app it belongs to.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, get_args
 
@@ -196,11 +196,20 @@ class GrantStore:
         own = [g for g in found if g.object_type == "input_table"]
         return own or found
 
-    def governing_many(self, object_type: str, object_ids: Sequence[str]) -> dict[str, list[Grant]]:
+    def governing_many(
+        self,
+        object_type: str,
+        object_ids: Sequence[str],
+        owners: Mapping[str, str | None] | None = None,
+    ) -> dict[str, list[Grant]]:
         """`governing` for many objects of one type, in a query or two per
-        `_CHUNK` objects (list routes check every object they list)."""
+        `_CHUNK` objects (list routes check every object they list). `owners`: the
+        input tables' apps, where the caller read them already (`apps_of`)."""
         ids = list(dict.fromkeys(object_ids))
-        owners = self.apps_of(ids) if object_type == "input_table" else {}
+        if object_type != "input_table":
+            owners = {}
+        elif owners is None or not set(ids) <= set(owners):
+            owners = self.apps_of(ids)
         wanted: dict[str, set[str]] = {object_type: set(ids)}
         wanted.setdefault("app", set()).update(a for a in owners.values() if a)
         found: dict[tuple[str, str], list[Grant]] = {}

@@ -11,7 +11,7 @@ that request.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from contextvars import ContextVar, Token
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
@@ -64,7 +64,10 @@ class GrantLookup(Protocol):
     def governing(self, object_type: str, object_id: str) -> list[Grant]: ...
 
     def governing_many(
-        self, object_type: str, object_ids: Sequence[str]
+        self,
+        object_type: str,
+        object_ids: Sequence[str],
+        owners: Mapping[str, str | None] | None = None,
     ) -> dict[str, list[Grant]]: ...
 
     def app_of(self, table_id: str) -> str | None: ...
@@ -87,18 +90,22 @@ class Permissions:
         or two per object: list routes check every object they list."""
         if self.grants is None:
             return
-        if self.actor.app_scope is not None:
-            tables = [r.id for r in resources if r.type == "input_table"]
-            missing = [t for t in tables if t not in self._owners]
-            if missing:
-                self._owners |= self.grants.apps_of(missing)
-        if self.actor.role == "admin":
+        admin = self.actor.role == "admin"
+        if admin and self.actor.app_scope is None:
+            return
+        # Input tables' apps: the embed scope check and the grants both need them.
+        tables = [r.id for r in resources if r.type == "input_table"]
+        missing = [t for t in tables if t not in self._owners]
+        if missing:
+            self._owners |= self.grants.apps_of(missing)
+        if admin:
             return
         for kind in ("app", "input_table"):
             ids = [r.id for r in resources if r.type == kind and r not in self._grants]
             if ids:
-                for object_id, found in self.grants.governing_many(kind, ids).items():
-                    self._grants[Resource(kind, object_id)] = found
+                found = self.grants.governing_many(kind, ids, self._owners)
+                for object_id, grants in found.items():
+                    self._grants[Resource(kind, object_id)] = grants
 
     def allowed(self, action: str, resource: Resource | None = None) -> bool:
         return self._refusal(action, resource) is None
