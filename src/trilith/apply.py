@@ -57,8 +57,8 @@ def definition_from_spec(
     table: InputTable, app_id: str, row_security: Sequence[RowSecurity] = ()
 ) -> InputTableDefinition:
     """The definition of an app's input table; the app's `row_security` entries whose
-    source is the table become the table's own rules, so they bind every path. Linked
-    tables take no rules of their own yet: theirs keep binding the app's element queries."""
+    source is the table become the table's own rules, so they bind every path (managed
+    and linked tables alike; element queries apply them once, see `elements.service`)."""
     columns = []
     for column in table.columns:
         data: dict[str, Any] = {

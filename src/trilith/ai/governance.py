@@ -26,6 +26,7 @@ from sqlglot import exp
 
 from trilith.ai.model import AIBudgetExceeded, AIQuery
 from trilith.auth import Actor
+from trilith.auth.actors import ROLES
 from trilith.engines.base import Engine
 from trilith.errors import ConfigurationError, PermissionDenied
 from trilith.metadata.clock import utc_now
@@ -89,10 +90,10 @@ class ModelAccess:
         rules: dict[str, tuple[str, ...]] = {}
         for part in filter(None, (p.strip() for p in text.split(";"))):
             role, sep, patterns = part.partition("=")
-            if not sep or role.strip() not in ("viewer", "editor", "admin"):
+            if not sep or role.strip() not in ROLES:
                 raise ConfigurationError(
                     f"TRILITH_AI_MODEL_ACCESS: {part!r} is not role=pattern|pattern "
-                    "(roles: viewer, editor, admin)"
+                    f"(roles: {', '.join(ROLES)})"
                 )
             rules[role.strip()] = tuple(p.strip() for p in patterns.split("|") if p.strip())
         return cls(rules)

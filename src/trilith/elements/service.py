@@ -88,7 +88,7 @@ class ElementQueries:
             resolving.append(name)
             try:
                 source = source_of(source_name)
-                # The app's rules on a managed input table are its definition's too
+                # The app's rules on one of its input tables are the table's too
                 # (`apply`), and reading the table applied them already.
                 row_filters = [
                     rule.predicate

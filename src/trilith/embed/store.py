@@ -19,7 +19,7 @@ from typing import Any
 
 from sqlglot import exp
 
-from trilith.auth.actors import Role
+from trilith.auth.actors import ROLES, Role
 from trilith.auth.users import hash_token
 from trilith.engines.base import Engine
 from trilith.errors import (
@@ -36,8 +36,6 @@ from trilith.sql.dml import insert_values
 from trilith.sql.render import param
 
 __all__ = ["EmbedClientStore", "IssuedSecret"]
-
-ROLES: tuple[Role, ...] = ("viewer", "editor", "admin")
 
 
 def _naive(moment: dt.datetime) -> dt.datetime:
