@@ -9,7 +9,7 @@ which holds only the key and the augmentation columns. A row's id is its key as 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from sqlglot import exp
@@ -18,7 +18,7 @@ from trilith.engines.base import Engine, Session
 from trilith.errors import NotFound, ValidationFailed, WarehouseError
 from trilith.input_tables.definition import SYSTEM_COLUMNS, InputTableDefinition
 from trilith.input_tables.query import RowQuery, count_query, page_query
-from trilith.input_tables.rows import RowChange, RowStore, WriteContext
+from trilith.input_tables.rows import INSERT_CHUNK, RowChange, RowStore, WriteContext, _TrialOver
 from trilith.input_tables.types import COLUMN_TYPES, from_storage
 from trilith.input_tables.validation import problem, raise_problems
 from trilith.metadata.clock import utc_now
@@ -27,11 +27,6 @@ from trilith.sql.render import param
 __all__ = ["LinkedRowStore", "check_source"]
 
 SOURCE, DATA = "s", "a"
-_KEYS_A_QUERY = 200  # rows a key-matching condition names
-
-
-class _Trial(Exception):
-    """Ends a trial write (`check_staged`), rolling it back."""
 
 
 def _source_table(definition: InputTableDefinition) -> exp.Table:
@@ -187,32 +182,14 @@ class LinkedRowStore(RowStore):
             params |= dict(zip(names, values, strict=True))
         return exp.or_(*conditions) if len(conditions) > 1 else conditions[0], params
 
+    def _matching(self, row_ids: Sequence[str]) -> Iterator[tuple[exp.Expr, dict[str, Any]]]:
+        for start in range(0, len(row_ids), INSERT_CHUNK):
+            yield self._keys_match(row_ids[start : start + INSERT_CHUNK])
+
+    def _id_columns(self) -> list[exp.Column]:
+        return [exp.column(k, quoted=True) for k in self.key]
+
     # --- row-level security -------------------------------------------------------------
-
-    def check_inside(self, session: Session, row_ids: Sequence[str]) -> None:
-        if self.row_filter is None or not row_ids:
-            return
-        outside = exp.Not(this=exp.paren(self.row_filter.condition.copy()))
-        for start in range(0, len(row_ids), _KEYS_A_QUERY):
-            among, params = self._keys_match(row_ids[start : start + _KEYS_A_QUERY])
-            query = (
-                exp.select(exp.func("COUNT", exp.Star()))
-                .from_(self.relation(secured=False))
-                .where(exp.and_(exp.paren(among), outside))
-            )
-            if int(session.fetch_scalar(query, params | self.relation_params) or 0):
-                raise self._outside()
-
-    def visible(self, row_ids: Sequence[str]) -> set[str]:
-        found: set[str] = set()
-        for start in range(0, len(row_ids), _KEYS_A_QUERY):
-            chunk = row_ids[start : start + _KEYS_A_QUERY]
-            among, params = self._keys_match(chunk)
-            keys = [exp.column(k, quoted=True) for k in self.key]
-            query = exp.select(*keys).from_(self.relation()).where(among)
-            rows = self.engine.fetch_dicts(query, params | self.relation_params)
-            found.update(self.row_id(row) for row in rows)
-        return found
 
     def exists_hidden(self, session: Session, row_id: str) -> bool:
         if self.row_filter is None:
@@ -232,8 +209,8 @@ class LinkedRowStore(RowStore):
                     self.insert_in(session, clean, WriteContext(None))
                 elif clean and clean[0]:
                     self.update_in(session, row_id, clean[0], None, WriteContext(None))
-                raise _Trial
-        except _Trial:
+                raise _TrialOver
+        except _TrialOver:
             pass
 
     def _public(self, row: Mapping[str, Any]) -> dict[str, Any]:

@@ -257,11 +257,11 @@ class RowStore:
         if self.row_filter is None or not row_ids:
             return
         outside = exp.Not(this=exp.paren(self.row_filter.condition.copy()))
-        for among, ids in _id_chunks(row_ids):
+        for among, ids in self._matching(row_ids):
             query = (
                 exp.select(exp.func("COUNT", exp.Star()))
                 .from_(self.relation(secured=False))
-                .where(exp.and_(among, outside))
+                .where(exp.and_(exp.paren(among), outside))
             )
             if int(session.fetch_scalar(query, ids | self.relation_params) or 0):
                 raise self._outside()
@@ -277,11 +277,23 @@ class RowStore:
     def visible(self, row_ids: Sequence[str]) -> set[str]:
         """Those of `row_ids` whose rows exist and the caller's row security shows."""
         found: set[str] = set()
-        for among, ids in _id_chunks(row_ids):
-            query = exp.select(exp.column("_row_id")).from_(self.relation()).where(among)
-            rows = self.engine.fetch_rows(query, ids | self.relation_params)
-            found.update(str(row[0]) for row in rows)
+        for among, ids in self._matching(row_ids):
+            query = exp.select(*self._id_columns()).from_(self.relation()).where(among)
+            rows = self.engine.fetch_dicts(query, ids | self.relation_params)
+            found.update(self.row_id(row) for row in rows)
         return found
+
+    # How a store names its rows: by `_row_id` here, by key on linked tables.
+
+    def _matching(self, row_ids: Sequence[str]) -> Iterator[tuple[exp.Expr, dict[str, Any]]]:
+        """`row_ids` a chunk at a time, as a condition matching their rows."""
+        return _id_chunks(row_ids)
+
+    def _id_columns(self) -> list[exp.Column]:
+        return [exp.column("_row_id", quoted=True)]
+
+    def row_id(self, row: Mapping[str, Any]) -> str:
+        return str(row["_row_id"])
 
     def exists_hidden(self, session: Session, row_id: str) -> bool:
         """Whether the row exists but row security hides it from the caller."""
