@@ -116,6 +116,14 @@ def test_types_without_an_encoder_ask_for_csv() -> None:
     assert BinaryRows.for_columns({"a": "TEXT", "b": "int8"}, ["b", "a"]) is not None
 
 
+def test_an_empty_batch_is_no_bytes(connection: psycopg.Connection[tuple[object, ...]]) -> None:
+    rows = BinaryRows.for_types(list(TYPES.values()))
+    assert rows is not None
+    assert rows.encode(BATCH.slice(0, 0)).size == 0
+    _copy(connection, HEADER, rows.encode(BATCH.slice(0, 0)), TRAILER)
+    assert connection.execute("SELECT count(*) FROM copied").fetchone() == (0,)
+
+
 def test_a_batch_of_the_wrong_width_is_refused() -> None:
     rows = BinaryRows.for_types(["text"])
     assert rows is not None

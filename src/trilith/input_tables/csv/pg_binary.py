@@ -121,6 +121,8 @@ class BinaryRows:
     def encode(self, batch: pa.RecordBatch) -> pa.Buffer:
         if batch.num_columns != len(self.encoders):
             raise ValueError(f"{batch.num_columns} columns for {len(self.encoders)} encoders")
+        if batch.num_rows == 0:
+            return pa.py_buffer(b"")
         count = pa.scalar(len(self.encoders).to_bytes(2, "big"), pa.binary())
         fields = [
             encode(column) for encode, column in zip(self.encoders, batch.columns, strict=True)

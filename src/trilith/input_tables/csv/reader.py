@@ -100,13 +100,17 @@ def native_params(layout: FileLayout, targets: Sequence[Target]) -> dict[str, An
     return {"csv_native_columns": types}
 
 
+# An imported row's id: the import's prefix, then its record number in this many hex digits.
+_ID_DIGITS = 32 - IMPORT_PREFIX
+
+
 def import_row_id(number: exp.Expr) -> exp.Expr:
     """An imported row's id: the import's random prefix (bound as `row_prefix`), then its
     record `number` in 20 lower-case, zero-padded hex digits (`format` writes them)."""
     return exp.Anonymous(
         this="format",
         expressions=[
-            exp.Literal.string(f"{{}}{{:0{32 - IMPORT_PREFIX}x}}"),
+            exp.Literal.string(f"{{}}{{:0{_ID_DIGITS}x}}"),
             exp.cast(param("row_prefix"), "VARCHAR"),
             number,
         ],
@@ -164,7 +168,6 @@ def typed_select(
 
 
 _HEX = np.frombuffer(b"0123456789abcdef", dtype=np.uint8)
-_ID_DIGITS = 32 - IMPORT_PREFIX
 
 
 def numbered_ids(prefix: str, first: int, count: int) -> pa.Array:
