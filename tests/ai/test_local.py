@@ -9,7 +9,7 @@ import pytest
 
 from tests.ai.conftest import EDITOR, ai_engine
 from tests.markers import needs_llm
-from trilith.ai import AIQuery, AIUnsupported
+from trilith.ai import AIQuery, AIUnsupported, local_models
 from trilith.ai.local_models import first_paragraph, llm_available, match_category, parse_answer
 from trilith.ai.providers.local import register_functions
 from trilith.engines import Engine, create_engine
@@ -161,8 +161,6 @@ def test_model_functions_without_the_model_name_the_install(mock_warehouse: Engi
 def test_the_models_threads_follow_the_machines_load(monkeypatch: pytest.MonkeyPatch) -> None:
     """The thread count is taken again before each generation (the load changes over a
     server's life); the answers do not depend on it."""
-    from trilith.ai import local_models
-
     llm = local_models.LocalLLM.shared()
     categories = ["bug", "praise"]
     text = "The app crashes when I click save."

@@ -365,8 +365,9 @@ def test_linked_tables_hold_their_rules_over_http(api: Api, alice: dict[str, str
     assert mine.status_code == 200, mine.text
     exported = api.client.get(f"{plans}/export?format=csv", headers=alice)
     assert [r["code"] for r in csv.DictReader(io.StringIO(exported.text))] == ["A1"]
-    api.client.patch(
+    by_admin = api.client.patch(
         f'{plans}/rows/["B2"]', json={"values": {"goal": 9}, "expected_version": 0}, headers=ADMIN
     )
+    assert by_admin.status_code == 200, by_admin.text
     history = api.client.get(f"{plans}/history", headers=alice).json()
     assert [e["row_id"] for e in history["entries"]] == ['["A1"]']

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from sqlglot import exp
 
-from tests.input_tables.conftest import ALICE, BOB
+from tests.input_tables.conftest import ALICE, BOB, trial_waits_for_a_writer
 from trilith.auth import Actor
 from trilith.engines import Engine
 from trilith.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
@@ -171,8 +171,6 @@ def _unstamped() -> dict[str, Any]:
 
 
 def _history(**kwargs: object):  # type: ignore[no-untyped-def]
-    from trilith.input_tables.edit_log import HistoryQuery
-
     return HistoryQuery(**kwargs)  # type: ignore[arg-type]
 
 
@@ -244,3 +242,20 @@ def test_draft_edits_of_linked_rows_are_checked_when_staged(
     row = tables.rows(table_id, actor=ADA).get('["A1"]')
     assert row is not None
     assert (row["owner"], row["_version"]) == (None, 0)  # the trial wrote nothing
+
+
+def test_a_staged_linked_edit_is_tried_under_the_tables_lock(
+    tables: InputTables, accounts: exp.Table, unique_schema: str
+) -> None:
+    if tables.engine.warehouse_type != "duckdb":
+        pytest.skip("only DuckDB refuses a second open write of a row; elsewhere it waits")
+    table_id = tables.create(
+        definition(unique_schema, row_security=[RULE], data_entry="draft"), ALICE
+    )["id"]
+    # An augmented row (staged by the admin, who no rule binds, then published).
+    tables.actor = ADA
+    tables.update(table_id, '["A1"]', {"target": 1}, 0, ALICE)
+    tables.publish(table_id, ALICE)
+    store = tables.rows(table_id, actor=EDDIE)
+    trial_waits_for_a_writer(store, '["A1"]', {"target": 7}, {"target": 9.0})
+    assert tables.rows(table_id, actor=ADA).get('["A1"]')["target"] == 7  # type: ignore[index]
