@@ -5,10 +5,9 @@ from collections.abc import Callable, Iterator
 import pytest
 from fastapi.testclient import TestClient
 
+from tests.auth.helpers import engine_param, server_settings
 from trilith.api import create_app
-from trilith.engines import create_engine
 from trilith.settings import Settings
-from trilith.sql.ddl import drop_schema
 
 TOKEN = "test-admin-token"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
@@ -19,14 +18,9 @@ def settings(
     request: pytest.FixtureRequest, make_engine_url: Callable[[str], str], unique_schema: str
 ) -> Iterator[Settings]:
     """Settings for a served app on DuckDB or PostgreSQL (its schema dropped after)."""
-    if request.param == "postgres":
-        request.applymarker(pytest.mark.postgres)
-    url = make_engine_url(request.param)
-    yield Settings(warehouse=url, admin_token=TOKEN, writeback_schema=unique_schema)
-    if request.param == "postgres":
-        engine = create_engine(url)
-        engine.execute(drop_schema(unique_schema))
-        engine.close()
+    engine = engine_param(request)
+    with server_settings(engine, make_engine_url, unique_schema, admin_token=TOKEN) as values:
+        yield values
 
 
 @pytest.fixture

@@ -18,13 +18,13 @@ from openpyxl import load_workbook
 from sqlglot import exp
 
 from tests.api.conftest import AUTH, TOKEN
-from trilith.engines import create_engine
+from tests.auth.helpers import engine_param, server_settings
 from trilith.input_tables import export as export_module
 from trilith.input_tables.export import FORMATS, TableExport, export_filename
 from trilith.input_tables.query import Filter
 from trilith.settings import Settings
 from trilith.sql import param
-from trilith.sql.ddl import ColumnSpec, create_table, drop_schema, table
+from trilith.sql.ddl import ColumnSpec, create_table, table
 
 BASE = "/api/sigma/input-tables"
 DEFINITION: dict[str, Any] = {
@@ -62,19 +62,11 @@ DATETIME_COLUMNS = {"seen_at", "_created_at", "_updated_at"}
 def settings(
     request: pytest.FixtureRequest, make_engine_url: Callable[[str], str], unique_schema: str
 ) -> Iterator[Settings]:
-    if request.param == "postgres":
-        request.applymarker(pytest.mark.postgres)
-    url = make_engine_url(request.param)
-    yield Settings(
-        warehouse=url,
-        admin_token=TOKEN,
-        writeback_schema=unique_schema,
-        scheduler_interval=0,
-    )
-    if request.param == "postgres":
-        engine = create_engine(url)
-        engine.execute(drop_schema(unique_schema))
-        engine.close()
+    engine = engine_param(request)
+    with server_settings(
+        engine, make_engine_url, unique_schema, admin_token=TOKEN, scheduler_interval=0
+    ) as values:
+        yield values
 
 
 @pytest.fixture

@@ -44,18 +44,29 @@ class Api:
 
 
 @contextmanager
-def served(
+def server_settings(
     engine_name: str, make_engine_url: Callable[[str], str], schema: str, **settings: Any
-) -> Iterator[Api]:
+) -> Iterator[Settings]:
+    """Settings for a server on `engine_name` writing to `schema`, dropped after on
+    PostgreSQL (the other engines' databases are the test's own files)."""
     url = make_engine_url(engine_name)
     values: dict[str, Any] = {"warehouse": url, "admin_token": TOKEN, "writeback_schema": schema}
-    values.update(settings)
-    with TestClient(create_app(Settings(**values))) as client:
-        yield Api(client, schema)
+    yield Settings(**(values | settings))
     if engine_name == "postgres":
         engine = create_engine(url)
         engine.execute(drop_schema(schema))
         engine.close()
+
+
+@contextmanager
+def served(
+    engine_name: str, make_engine_url: Callable[[str], str], schema: str, **settings: Any
+) -> Iterator[Api]:
+    with (
+        server_settings(engine_name, make_engine_url, schema, **settings) as values,
+        TestClient(create_app(values)) as client,
+    ):
+        yield Api(client, schema)
 
 
 def engine_param(request: pytest.FixtureRequest) -> str:
