@@ -259,3 +259,20 @@ def test_a_staged_linked_edit_is_tried_under_the_tables_lock(
     store = tables.rows(table_id, actor=EDDIE)
     trial_waits_for_a_writer(store, '["A1"]', {"target": 7}, {"target": 9.0})
     assert tables.rows(table_id, actor=ADA).get('["A1"]')["target"] == 7  # type: ignore[index]
+
+
+def test_a_staged_clear_that_would_leave_a_linked_row_outside_is_refused(
+    tables: InputTables, accounts: exp.Table, unique_schema: str
+) -> None:
+    """A delete on a linked table clears the augmentation and the row stays: staged, it is
+    checked as the live delete is."""
+    mine = {"predicate": 'Coalesce([owner], "") = "eddie"'}
+    table_id = tables.create(
+        definition(unique_schema, row_security=[mine], data_entry="draft"), ALICE
+    )["id"]
+    tables.actor = ADA
+    tables.update(table_id, '["A1"]', {"owner": "eddie"}, 0, ALICE)
+    tables.publish(table_id, ALICE)
+    tables.actor = EDDIE
+    with pytest.raises(PermissionDenied, match="would fall outside"):
+        tables.delete(table_id, '["A1"]', 1, ALICE)

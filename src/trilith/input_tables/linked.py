@@ -197,8 +197,9 @@ class LinkedRowStore(RowStore):
         return self.get(row_id, session, secured=False) is not None
 
     def check_staged(self, clean: list[dict[str, Any]], row_id: str | None = None) -> None:
-        """As `RowStore.check_staged`: the staged upsert or update is tried in a
-        transaction that is always rolled back."""
+        """As `RowStore.check_staged`: the staged upsert, update or delete (which clears
+        the augmentation, the row staying) is tried in a transaction that is always
+        rolled back."""
         if self.row_filter is None:
             return
         if row_id is not None and self.get(row_id) is None:
@@ -209,6 +210,8 @@ class LinkedRowStore(RowStore):
                     self.insert_in(session, clean, WriteContext(None))
                 elif clean and clean[0]:
                     self.update_in(session, row_id, clean[0], None, WriteContext(None))
+                else:  # a delete clears the augmentation: the source row must stay inside
+                    self.delete_in(session, row_id, None, WriteContext(None))
                 raise _TrialOver
         except _TrialOver:
             pass
