@@ -165,9 +165,19 @@ def test_the_models_threads_follow_the_machines_load(monkeypatch: pytest.MonkeyP
     categories = ["bug", "praise"]
     text = "The app crashes when I click save."
     counts = iter([1, 2, 1])
-    monkeypatch.setattr(local_models, "_threads", lambda: next(counts))
+    monkeypatch.setattr(local_models, "_threads", lambda own=0: next(counts))
     answers = []
     for expected in (1, 2, 1):
         answers.append(llm.classify(text, categories))
         assert llm.threads == expected
     assert len(set(answers)) == 1
+
+
+def test_the_models_own_threads_do_not_count_against_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The load average counts the model's own threads: on an otherwise idle machine a
+    model running on every core keeps every core."""
+    monkeypatch.setattr(local_models.os, "sched_getaffinity", lambda _: {0, 1, 2, 3})
+    monkeypatch.setattr(local_models.os, "getloadavg", lambda: (4.0, 4.0, 4.0))
+    assert local_models._threads(own=4) == 4
+    assert local_models._threads(own=2) == 2  # two other threads are busy
+    assert local_models._threads() == 1

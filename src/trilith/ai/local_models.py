@@ -63,12 +63,15 @@ def _gguf_path() -> Path | None:
     return None
 
 
-def _threads() -> int:
+def _threads(own: int = 0) -> int:
     """Threads for llama.cpp: the cores not already busy. Its threads wait for each other
     at every layer, so on a loaded machine (a descheduled thread stalls the rest) one
-    thread is measurably faster than two; on an idle one, all cores are."""
+    thread is measurably faster than two; on an idle one, all cores are. `own`: threads
+    this model ran with, whose work the load average counts too (else steady use of the
+    model would keep lowering its own count)."""
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    return max(1, (cores or 1) - round(os.getloadavg()[0]))
+    others = max(0.0, os.getloadavg()[0] - own)
+    return max(1, (cores or 1) - round(others))
 
 
 class LocalLLM:
@@ -145,7 +148,7 @@ class LocalLLM:
         """Under `_lock`, before a generation: as many threads as cores are free now
         (`_threads`), for prompt reading and generation alike; the load changes over a
         server's life, and the count chosen at load time would be stale."""
-        wanted = _threads()
+        wanted = _threads(own=self.threads)
         if wanted != self.threads:
             import llama_cpp
 
