@@ -325,6 +325,29 @@ def test_under_row_rules_the_pending_list_holds_only_ones_own_staged_edits(
     ] == [other]
 
 
+def test_under_row_rules_each_editor_publishes_their_own_staged_edits(
+    api: Api, alice: dict[str, str]
+) -> None:
+    """Staged edits of another editor lie outside one's rows: publishing them would fail
+    on every try, and one can neither see nor drop them. Each publishes their own."""
+    api.table({**DEALS, "id": "drafts", "data_entry": "draft"})
+    base = "/api/sigma/input-tables/drafts"
+    bob = api.user("bob", "editor", email="bob@example.com")[0]
+    for who, owner in ((bob, "bob@example.com"), (alice, "alice@example.com")):
+        staged = api.client.post(
+            f"{base}/rows", json={"rows": [{"owner": owner, "amount": 3}]}, headers=who
+        )
+        assert staged.status_code == 202, staged.text
+    published = api.client.post(f"{base}/publish", headers=alice)
+    assert published.status_code == 200, published.text
+    assert published.json()["published"] == 1
+    left = api.client.get(f"{base}/pending", headers=ADMIN).json()["pending"]
+    assert [p["values"]["owner"] for p in left] == ["bob@example.com"]
+    assert api.client.post(f"{base}/publish", headers=bob).json()["published"] == 1
+    rows = api.client.get(f"{base}/rows", headers=ADMIN).json()["rows"]
+    assert sorted(r["owner"] for r in rows) == ["alice@example.com", "bob@example.com"]
+
+
 def test_linked_tables_hold_their_rules_over_http(api: Api, alice: dict[str, str]) -> None:
     """A linked table's rule narrows reads, single rows, exports and history, and no
     write reaches or leaves the rows it lets through."""

@@ -112,10 +112,18 @@ class DraftStore:
         if removed == 0:
             raise NotFound(f"input table '{self.rows.table_id}' has no staged edit '{pending_id}'")
 
+    def own_only(self, caller: str | None) -> str | None:
+        """Whose staged edits `caller` lists, discards and publishes: under row-level
+        security only its own (others' values may lie outside its rows, and it could
+        neither see nor drop them); else everyone's (None)."""
+        return caller if self.rows.row_filter is not None else None
+
     def publish(self, context: WriteContext) -> list[RowChange]:
-        """Apply every staged edit atomically, in order; nothing is applied if one fails."""
+        """Apply the staged edits (`own_only`) atomically, in order; nothing is applied if
+        one fails."""
         changes: list[RowChange] = []
-        entries = self.pending()
+        staged_by = self.own_only(context.actor)
+        entries = self.pending(staged_by)
         with self.rows.engine.locked_transaction(self.rows.lock_key) as session:
             for position, entry in enumerate(entries):
                 actor = WriteContext(entry["actor"], context.request_id, "publish")
@@ -126,10 +134,11 @@ class DraftStore:
                     exc.message = f"{where}: {exc.message}; nothing was published"
                     exc.body = {**exc.body, "pending_id": entry["pending_id"]}
                     raise
-            session.execute(
-                exp.delete(self.table, where=exp.column("table_id").eq(param("t"))),
-                {"t": self.rows.table_id},
-            )
+            published: exp.Expr = exp.column("table_id").eq(param("t"))
+            if staged_by is not None:
+                published = exp.and_(published, exp.column("actor").eq(param("by")))
+            params = {"t": self.rows.table_id, "by": staged_by}
+            session.execute(exp.delete(self.table, where=published), params)
         return changes
 
     def _apply(self, session: Session, entry: dict[str, Any], context: WriteContext) -> RowChange:

@@ -20,7 +20,7 @@ from trilith.auth.permissions import require, visible_tables
 from trilith.input_tables.definition import InputTableDefinition, InputTableUpdate
 from trilith.input_tables.edit_log import HistoryQuery
 from trilith.input_tables.query import MAX_LIMIT, RowQuery, parse_filter, parse_sort
-from trilith.input_tables.rows import RowStore, WriteContext
+from trilith.input_tables.rows import WriteContext
 
 router = APIRouter(prefix="/api/sigma/input-tables", tags=["input tables"])
 
@@ -235,15 +235,11 @@ async def pending(table_id: str, tables: InputTablesDep, actor: CurrentActor) ->
 
     def read() -> list[dict[str, Any]]:
         store = tables.rows(table_id)
-        return DraftStore(store).pending(_own_only(store, actor))
+        drafts = DraftStore(store)
+        return drafts.pending(drafts.own_only(actor.id))
 
     staged = await run_in_threadpool(read)
     return {"pending": staged, "total": len(staged)}
-
-
-def _own_only(store: RowStore, actor: Actor) -> str | None:
-    """Under row-level security a caller sees and discards only the edits it staged."""
-    return actor.id if store.row_filter is not None else None
 
 
 @router.delete("/{table_id}/pending/{pending_id}", status_code=204)
@@ -255,7 +251,8 @@ async def discard_pending(
 
     def discard() -> None:
         store = tables.rows(table_id)
-        DraftStore(store).discard(pending_id, _own_only(store, actor))
+        drafts = DraftStore(store)
+        drafts.discard(pending_id, drafts.own_only(actor.id))
 
     await run_in_threadpool(discard)
     tables.events.publish("input_table.staged", {"table_id": table_id, "discarded": pending_id})
