@@ -24,6 +24,7 @@ from trilith.input_tables.catalog import definition_settled
 from trilith.input_tables.definition import SYSTEM_COLUMNS, InputTableDefinition
 from trilith.input_tables.edit_log import Edit, EditLog, Operation, Source
 from trilith.input_tables.query import RowQuery, count_query, page_query
+from trilith.input_tables.recent import recent_rows
 from trilith.input_tables.storage import data_table
 from trilith.input_tables.types import from_storage
 from trilith.input_tables.validation import RowValidator, raise_problems
@@ -37,6 +38,8 @@ if TYPE_CHECKING:
 __all__ = ["DefinitionChanged", "RowChange", "RowStore", "WriteContext"]
 
 INSERT_CHUNK = 200
+# Inserted rows are remembered for a quick first edit (`recent`) in batches up to this size.
+REMEMBERED_BATCH = 100
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +75,9 @@ def _concerns(entry: Mapping[str, Any], row_id: str) -> bool:
         return bool(entry["row_id"]) and row_id.startswith(entry["row_id"])
     return bool(entry["row_id"] == row_id)
 
+
+# What identifies a write beyond the row's version: every write stamps the time it ran.
+_STAMP = ("_updated_at",)
 
 # Dialects whose UPDATE … FROM returns the joined table's columns.
 _RETURNS_JOINED_COLUMNS = frozenset({"postgres"})
@@ -179,6 +185,7 @@ class RowStore:
             else ()
         )
         self.types = {c.name: c.type for c in definition.columns}
+        self.recent = recent_rows(engine)
         if row_filter is not None:
             visible = exp.select(exp.column("_row_id", quoted=True)).from_(self.relation())
             self.log.visible_rows = (visible, self.relation_params)
@@ -313,7 +320,7 @@ class RowStore:
         if row_id is not None:
             current = self.get(row_id)
             if current is None:
-                raise NotFound(f"input table '{self.table_id}' has no row '{row_id}'")
+                raise self._missing(row_id)
         try:
             with self.engine.locked_transaction(self.lock_key) as session:
                 if current is None:
@@ -428,6 +435,8 @@ class RowStore:
             for index, values in enumerate(clean)
         ]
         self._insert_rows(session, stored)
+        if len(stored) <= REMEMBERED_BATCH:
+            self._remember(stored)
         self.check_inside(session, [str(row["_row_id"]) for row in stored])
         public = (
             self._read_back(session, [str(row["_row_id"]) for row in stored])
@@ -504,6 +513,8 @@ class RowStore:
             if merged is not None:
                 return merged
             # Nothing matched: the steps below find out why (or, after a race, write).
+        if self._writes_from_before:
+            return self._update_from_before(session, row_id, clean, expected_version, context)
         current = self._current(session, row_id, expected_version)
         self._check_unique(session, [clean], exclude=row_id)
         now = utc_now()
@@ -576,6 +587,88 @@ class RowStore:
         after = self._public(dict(zip(self.returning, rows[0][count:], strict=True)))
         return self._logged(session, "update", row_id, before, after, [after], context, now)
 
+    @property
+    def _writes_from_before(self) -> bool:
+        """Whether an update works the row out from the row before it instead of having
+        the warehouse return it (`_update_from_before`): DuckDB's `UPDATE … RETURNING`
+        costs about as much as one more statement. PostgreSQL reads the row before in the
+        update itself; computed columns and row security need the warehouse's read."""
+        return bool(self.returning) and self.row_filter is None and not self._reads_as_it_updates
+
+    def _update_from_before(
+        self,
+        session: Session,
+        row_id: str,
+        clean: dict[str, Any],
+        expected_version: int | None,
+        context: WriteContext,
+    ) -> RowChange:
+        """The update, starting from the row as this process last wrote it when it still
+        is that write (`recent`; the update's WHERE checks), else from a read of it; the
+        row after is the row before with the new values, version and stamps."""
+        now = utc_now()
+        before = None if expected_version is None else self._recall(row_id, expected_version)
+        if before is None or not self._write_over(session, before, clean, context, now):
+            before = self._stored_row(session, row_id, expected_version)
+            if not self._write_over(session, before, clean, context, now, proven=False):
+                # The definition changed; else unreachable under the lock.
+                self.check_definition(session)
+                raise self._stale(session, row_id, before["_version"])
+        # After the write, so a missing or stale row is reported first, as the other
+        # paths do; a clash raises and the transaction rolls the write back.
+        self._check_unique(session, [clean], exclude=row_id)
+        after = before | clean
+        after |= {"_version": before["_version"] + 1, "_updated_at": now}
+        after["_updated_by"] = context.actor
+        self._remember([after])
+        public = self._public(after)
+        return self._logged(
+            session, "update", row_id, self._public(before), public, [public], context, now
+        )
+
+    def _write_over(
+        self,
+        session: Session,
+        before: Mapping[str, Any],
+        clean: Mapping[str, Any],
+        context: WriteContext,
+        now: dt.datetime,
+        *,
+        proven: bool = True,
+    ) -> bool:
+        """Update the row from `before` (its version) to `clean`; with `proven`, only if
+        it still has `before`'s write stamp too (see `recent`). Whether it did."""
+        checked = self._checks_definition()
+        matching = _STAMP if proven else ()
+        update = statements.update_row(
+            self.schema, self.table_id, tuple(clean), (), checked, matching
+        )
+        params: dict[str, Any] = {f"v_{i}": value for i, value in enumerate(clean.values())}
+        params |= {f"m_{i}": before[name] for i, name in enumerate(matching)}
+        params |= {
+            "updated_at": now,
+            "updated_by": context.actor,
+            "row_id": before["_row_id"],
+            "version": before["_version"],
+        }
+        params |= self._definition_params(checked)
+        return session.execute(update, params) == 1
+
+    def _recall(self, row_id: str, version: int) -> dict[str, Any] | None:
+        if self.definition_version is None:
+            return None
+        key = (self.schema, self.table_id, row_id)
+        return self.recent.recall(key, self.definition_version, version)
+
+    def _remember(self, rows: Sequence[Mapping[str, Any]]) -> None:
+        """Rows as this transaction stored them. One that is then rolled back does no
+        harm: no row in the warehouse has its write stamp, so no update matches it."""
+        if self.definition_version is None or not self._writes_from_before:
+            return
+        for row in rows:
+            key = (self.schema, self.table_id, str(row["_row_id"]))
+            self.recent.remember(key, self.definition_version, row)
+
     def delete(self, row_id: str, expected_version: int, context: WriteContext) -> RowChange:
         with self.engine.locked_transaction(self.lock_key) as session:
             if not self.CHECKS_AS_IT_WRITES:
@@ -590,6 +683,7 @@ class RowStore:
         delete = statements.delete_row(self.schema, self.table_id, checked)
         if not session.execute(delete, {"row_id": row_id, **self._definition_params(checked)}):
             self.check_definition(session)
+        self.recent.forget((self.schema, self.table_id, row_id))
         return self._logged(session, "delete", row_id, current, None, [current], context, utc_now())
 
     def revert(
@@ -612,7 +706,7 @@ class RowStore:
                     raise missing
                 target = before if later else current
             if current is None and self.exists_hidden(session, row_id):
-                raise NotFound(f"input table '{self.table_id}' has no row '{row_id}'")
+                raise self._missing(row_id)
             if (
                 current is not None
                 and expected_version is not None
@@ -697,10 +791,28 @@ class RowStore:
     ) -> dict[str, Any]:
         current = self.get(row_id, session)
         if current is None:
-            raise NotFound(f"input table '{self.table_id}' has no row '{row_id}'")
+            raise self._missing(row_id)
         if expected_version is not None and current["_version"] != expected_version:
             raise self._stale(session, row_id, expected_version, current)
         return current
+
+    def _missing(self, row_id: str) -> NotFound:
+        return NotFound(f"input table '{self.table_id}' has no row '{row_id}'")
+
+    def _stored_row(
+        self, session: Session, row_id: str, expected_version: int | None
+    ) -> dict[str, Any]:
+        """`_current` as the driver returns the row rather than as the API shows it (for
+        stores without computed columns or row security)."""
+        columns = (*SYSTEM_COLUMNS, *self.columns)
+        row = session.fetch_one(
+            statements.row_by_id(self.schema, self.table_id, columns), {"row_id": row_id}
+        )
+        if row is None:
+            raise self._missing(row_id)
+        if expected_version is not None and row["_version"] != expected_version:
+            raise self._stale(session, row_id, expected_version, self._public(row))
+        return row
 
     def _stale(
         self,

@@ -113,10 +113,13 @@ def update_row(
     names: tuple[str, ...],
     returning: tuple[str, ...] = (),
     checked: bool = False,
+    matching: tuple[str, ...] = (),
 ) -> exp.Update:
     """Set `names` (bound to `v_0`, `v_1` …) where `_row_id` and `_version` still match;
     with `returning`, the statement gives back those columns of the updated row; where
-    `checked`, only while the definition is unchanged (`_definition_unchanged`)."""
+    `checked`, only while the definition is unchanged (`_definition_unchanged`); with
+    `matching`, only while each of those columns still holds the value bound to `m_0`,
+    `m_1` … (NULL matching NULL), which proves what the row was before the update."""
     assignments: dict[str, object] = {name: param(f"v_{i}") for i, name in enumerate(names)}
     assignments |= {
         "_version": exp.column("_version") + 1,
@@ -128,6 +131,9 @@ def update_row(
     )
     if checked:
         where = exp.and_(where, _definition_unchanged(schema))
+    for i, name in enumerate(matching):
+        held = exp.NullSafeEQ(this=exp.column(name, quoted=True), expression=param(f"m_{i}"))
+        where = exp.and_(where, held)
     update = exp.update(_data(schema, table_id), assignments, where=where)
     if returning:
         columns = [exp.column(c, quoted=True) for c in returning]
