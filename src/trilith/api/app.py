@@ -38,6 +38,7 @@ from trilith.api.routes import (
     users,
 )
 from trilith.api.security import SecurityMiddleware, TrustedOriginCORS
+from trilith.capabilities import collect as collect_capabilities
 from trilith.embed.origins import parse_patterns
 from trilith.engines.base import Engine
 from trilith.engines.registry import create_engine
@@ -113,6 +114,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     if engine.warehouse_type == "duckdb" and settings.ai_provider in (None, "local"):
         # Queries (the mock warehouse's Cortex calls among them) may call AI functions.
         register_functions(engine)
+    collect_capabilities()  # imports the modules that register them, off the event loop
     app.state.rate_limiter = RateLimiter(settings.redis_url)
     app.state.started_at = time.monotonic()
     install_error_handlers(app)

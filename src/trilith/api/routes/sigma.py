@@ -38,7 +38,8 @@ def status(request: Request, settings: SettingsDep, actor: CurrentActor) -> dict
 
 
 @router.get("/api/sigma/capabilities")
-def capabilities(actor: CurrentActor) -> dict[str, list[str]]:
+async def capabilities(actor: CurrentActor) -> dict[str, list[str]]:
+    # No I/O: `create_app` has imported the registering modules already.
     return collect()
 
 
