@@ -12,13 +12,15 @@ from typing import Any
 import pytest
 from sqlglot import exp
 
-from tests.input_tables.conftest import ALICE, BOB
+from tests.input_tables.conftest import ALICE, BOB, DEALS
 from tests.input_tables.test_rows import good
 from trilith.engines.base import Session
 from trilith.errors import Conflict, NotFound, ValidationFailed
+from trilith.input_tables.definition import InputTableDefinition, InputTableUpdate
 from trilith.input_tables.edit_log import HistoryQuery
 from trilith.input_tables.query import RowQuery
 from trilith.input_tables.recent import RecentRows
+from trilith.input_tables.rows import MAX_PROOF_COLUMNS
 from trilith.input_tables.service import InputTables
 from trilith.sql.render import RenderedSQL
 
@@ -94,9 +96,28 @@ def test_a_second_edit_of_a_row_skips_the_read_on_duckdb(tables: InputTables, de
     assert [sql.split()[0] for sql in seen] == ["UPDATE", "INSERT"]
 
 
+def test_a_wide_row_is_read_rather_than_compared_on_duckdb(tables: InputTables) -> None:
+    """Past `MAX_PROOF_COLUMNS`, comparing every column costs more than a read."""
+    if tables.engine.dialect != "duckdb":
+        pytest.skip("only DuckDB's statements are counted")
+    wide = [{"name": f"c{i}", "type": "text"} for i in range(MAX_PROOF_COLUMNS)]
+    table_id = tables.create(
+        InputTableDefinition.model_validate({"name": "W", "columns": wide}), ALICE
+    )["id"]
+    tables.catalog.get(table_id)
+    _, rows = tables.insert(table_id, [{"c0": "a"}], ALICE)
+    row_id = rows[0]["_row_id"]
+    tables.update(table_id, row_id, {"c1": "b"}, 1, BOB)
+    with statements_run() as seen:
+        _, answered = tables.update(table_id, row_id, {"c2": "c"}, 2, BOB)
+    assert [sql.split()[0] for sql in seen] == ["SELECT", "UPDATE", "INSERT"]
+    assert answered == [_stored(tables, table_id, row_id)]
+
+
 def test_a_rolled_back_write_is_not_taken_for_the_row(tables: InputTables, deals: str) -> None:
     """A write this process remembered is rolled back; someone else then writes the same
-    version with other values. The next edit must log and return what is stored."""
+    version with other values and another stamp. The next edit must log and return what
+    is stored."""
     _, rows = tables.insert(deals, [good()], ALICE)
     row_id = rows[0]["_row_id"]
     store = tables.rows(deals, cached=True)
@@ -128,6 +149,91 @@ def test_a_rolled_back_write_is_not_taken_for_the_row(tables: InputTables, deals
     entry = _last_entry(tables, deals, row_id)
     assert entry["before"]["amount"] == 2.0
     assert entry["before"]["_updated_at"] == "2030-01-01T12:00:00"
+
+
+def test_a_row_changed_in_sql_keeping_its_version_is_read_again(
+    tables: InputTables, deals: str
+) -> None:
+    """SQL run on the warehouse (or a `run_sql` action) changes a remembered row without
+    touching its version or stamps: the next edit must still start from what is stored."""
+    tables.catalog.get(deals)
+    _, rows = tables.insert(deals, [good()], ALICE)
+    row_id = rows[0]["_row_id"]
+    tables.update(deals, row_id, {"amount": 5}, 1, BOB)
+    store = tables.rows(deals)
+    behind = exp.update(
+        store.table,
+        {"title": exp.Literal.string("Changed in SQL")},
+        where=exp.column("_row_id").eq(exp.Literal.string(row_id)),
+    )
+    tables.engine.execute(behind)
+    _, answered = tables.update(deals, row_id, {"amount": 6}, 2, BOB)
+    stored = _stored(tables, deals, row_id)
+    assert answered == [stored]
+    assert stored["title"] == "Changed in SQL"
+    entry = _last_entry(tables, deals, row_id)
+    assert entry["before"]["title"] == entry["after"]["title"] == "Changed in SQL"
+    assert store.log.replay(deals) == {row_id: stored}
+
+
+def test_a_retyped_column_is_not_compared_with_remembered_values(
+    tables: InputTables, deals: str
+) -> None:
+    tables.catalog.get(deals)
+    _, rows = tables.insert(deals, [good(seats=3)], ALICE)
+    row_id = rows[0]["_row_id"]
+    tables.update(deals, row_id, {"amount": 5}, 1, BOB)
+    columns = [
+        {**column, "type": "text"} if column["name"] == "seats" else column
+        for column in DEALS["columns"]
+    ]
+    tables.catalog.update(deals, InputTableUpdate.model_validate({"columns": columns}), "admin")
+    _, answered = tables.update(deals, row_id, {"amount": 6}, 2, BOB)
+    stored = _stored(tables, deals, row_id)
+    assert answered == [stored]
+    assert stored["seats"] == "3"
+    assert _last_entry(tables, deals, row_id)["before"]["seats"] == "3"
+
+
+def test_a_remembered_row_written_since_by_another_path(tables: InputTables, deals: str) -> None:
+    """The remembered version is the one the client sends, but the row moved on: the
+    answer is the usual 409 with the stored row, or 404 once it is gone."""
+    tables.catalog.get(deals)
+    _, rows = tables.insert(deals, [good()], ALICE)
+    row_id = rows[0]["_row_id"]
+    tables.update(deals, row_id, {"amount": 5}, 1, BOB)
+    elsewhere = tables.rows(deals)  # no cached definition: it neither recalls nor remembers
+    with elsewhere.engine.locked_transaction(elsewhere.lock_key) as session:
+        elsewhere.update_in(session, row_id, {"amount": 7.0}, 2, ALICE)
+    with pytest.raises(Conflict) as stale:
+        tables.update(deals, row_id, {"amount": 6}, 2, BOB)
+    assert stale.value.body["current_row"] == _stored(tables, deals, row_id)
+    assert stale.value.body["current_row"]["amount"] == 7.0
+    with elsewhere.engine.locked_transaction(elsewhere.lock_key) as session:
+        elsewhere.delete_in(session, row_id, 3, ALICE)
+    with pytest.raises(NotFound):
+        tables.update(deals, row_id, {"amount": 6}, 3, BOB)
+
+
+def test_engines_that_do_not_count_updated_rows_read_the_row_back(
+    tables: InputTables, deals: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A driver that answers -1 for every row count (duckdb before 2.0 did)."""
+    original = Session.execute
+
+    def uncounted(self: Session, statement: Any, params: Any = None) -> int:
+        original(self, statement, params)
+        return -1
+
+    monkeypatch.setattr(Session, "execute", uncounted)
+    monkeypatch.setattr(tables.engine, "COUNTS_AFFECTED_ROWS", False)
+    tables.catalog.get(deals)
+    _, rows = tables.insert(deals, [good()], ALICE)
+    row_id = rows[0]["_row_id"]
+    for version in (1, 2):
+        _, answered = tables.update(deals, row_id, {"amount": version * 10}, version, BOB)
+        assert answered == [_stored(tables, deals, row_id)]
+    assert answered[0]["_version"] == 3
 
 
 def test_stale_and_missing_rows_are_refused_as_before(tables: InputTables, deals: str) -> None:

@@ -136,6 +136,8 @@ class Engine(ABC):
     SUPPORTS_RETURNING: ClassVar[bool] = False
     # Several processes may share the warehouse (DuckDB files are single-process).
     SUPPORTS_MULTIPLE_PROCESSES: ClassVar[bool] = True
+    # Whether the driver reports how many rows an UPDATE or DELETE changed (else -1).
+    COUNTS_AFFECTED_ROWS: ClassVar[bool] = False
 
     def __init__(self, url: WarehouseURL) -> None:
         self.url = url

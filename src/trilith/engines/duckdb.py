@@ -55,6 +55,7 @@ class DuckDBEngine(Engine):
     SUPPORTS_SEQUENCES = True
     SUPPORTS_RETURNING = True
     SUPPORTS_MULTIPLE_PROCESSES = False
+    COUNTS_AFFECTED_ROWS = True  # duckdb 2.0 and later
 
     def __init__(self, url: WarehouseURL) -> None:
         super().__init__(url)

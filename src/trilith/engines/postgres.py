@@ -77,6 +77,7 @@ class PostgresEngine(Engine):
     SUPPORTS_STORED_PROCEDURES = True
     SUPPORTS_SEQUENCES = True
     SUPPORTS_RETURNING = True
+    COUNTS_AFFECTED_ROWS = True
 
     def __init__(self, url: WarehouseURL) -> None:
         super().__init__(url)

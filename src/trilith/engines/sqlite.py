@@ -68,6 +68,7 @@ class SQLiteEngine(Engine):
     PARAM_STYLE = ParamStyle.NAMED_COLON
     SUPPORTS_SCHEMAS = False
     SUPPORTS_RETURNING = True
+    COUNTS_AFFECTED_ROWS = True
 
     def __init__(self, url: WarehouseURL) -> None:
         super().__init__(url)

@@ -1,14 +1,14 @@
 """Rows this process wrote last, as stored, so that the next edit of one of them need not
 read it first.
 
-A row is identified by its id, its version and its write stamp (`_updated_at`): every
-write through Trilith bumps the version and stamps the time, and versions are what keeps
-concurrent writers from losing each other's updates in the first place. An update that
-starts from a remembered row requires both in its own WHERE clause, so a row anyone else
-wrote since (another process, another path, a write that was rolled back after it was
-remembered) does not match, and the update falls back to reading the row. Entries are
-tied to the definition version they were written under too: a definition change (which
-may convert values) forgets them all.
+Nothing remembered here is trusted. An update that starts from a remembered row requires
+every stored column to still hold the remembered value in its own WHERE clause
+(`statements.update_row(matching=…)`), so a row that anyone changed since (another
+process, a CSV import, a `run_sql` action or SQL run on the warehouse, even one that kept
+the row's version) or a remembered write that was rolled back matches nothing, and the
+update falls back to reading the row. Entries are also tied to the definition version
+they were written under, so a remembered value is never compared with a column of
+another type.
 """
 
 from __future__ import annotations
@@ -63,7 +63,8 @@ class RecentRows:
             self._rows.pop(key, None)
 
     def __len__(self) -> int:
-        return len(self._rows)
+        with self._lock:
+            return len(self._rows)
 
 
 _BY_ENGINE: weakref.WeakKeyDictionary[Engine, RecentRows] = weakref.WeakKeyDictionary()
