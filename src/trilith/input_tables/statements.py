@@ -142,6 +142,47 @@ def update_row(
 
 
 @cached
+def update_returning_before(
+    schema: str, table_id: str, names: tuple[str, ...], returning: tuple[str, ...], checked: bool
+) -> exp.Update:
+    """`update_row` joined to the row as it was (`before`), returning its
+    `returning` columns before, then after. Its `before._version = target._version`
+    makes sure both are the same row version even if a writer slipped in."""
+    target, before = "new_row", "old_row"
+
+    def at(name: str, alias: str) -> exp.Column:
+        return exp.column(name, alias, quoted=True)
+
+    data = _data(schema, table_id)
+    assignments: dict[str, object] = {name: param(f"v_{i}") for i, name in enumerate(names)}
+    assignments |= {
+        "_version": at("_version", target) + 1,
+        "_updated_at": param("updated_at"),
+        "_updated_by": param("updated_by"),
+    }
+    previous = (
+        exp.select(*(exp.column(c, quoted=True) for c in returning))
+        .from_(data.copy())
+        .where(exp.column("_row_id").eq(param("row_id")))
+        .subquery(exp.to_identifier(before, quoted=True))
+    )
+    conditions: list[exp.Expr] = [
+        at("_row_id", target).eq(at("_row_id", before)),
+        at("_version", target).eq(param("version")),
+        at("_version", before).eq(at("_version", target)),
+    ]
+    if checked:
+        conditions.append(_definition_unchanged(schema))
+    aliased = data.copy()
+    aliased.set("alias", exp.TableAlias(this=exp.to_identifier(target, quoted=True)))
+    update = exp.update(aliased, assignments, where=exp.and_(*conditions))
+    update.set("from_", exp.From(this=previous))
+    columns = [at(c, before) for c in returning] + [at(c, target) for c in returning]
+    update.set("returning", exp.Returning(expressions=columns))
+    return update
+
+
+@cached
 def delete_row(schema: str, table_id: str, checked: bool = False) -> exp.Delete:
     where: exp.Expr = exp.column("_row_id").eq(param("row_id"))
     if checked:
