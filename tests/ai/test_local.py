@@ -4,6 +4,7 @@ the `local-ai` extra's llama-cpp-python is installed)."""
 from __future__ import annotations
 
 import json
+import math
 
 import pytest
 
@@ -167,9 +168,13 @@ def test_the_models_threads_follow_the_machines_load(monkeypatch: pytest.MonkeyP
     counts = iter([1, 2, 1])
     monkeypatch.setattr(local_models, "_threads", lambda own=0: next(counts))
     answers = []
+    import llama_cpp
+
     for expected in (1, 2, 1):
         answers.append(llm.classify(text, categories))
-        assert llm.threads == expected
+        context = llm._llama.ctx
+        running = (llama_cpp.llama_n_threads(context), llama_cpp.llama_n_threads_batch(context))
+        assert running == (expected, expected)
     assert len(set(answers)) == 1
 
 
@@ -181,3 +186,20 @@ def test_the_models_own_threads_do_not_count_against_it(monkeypatch: pytest.Monk
     assert local_models._threads(own=4) == 4
     assert local_models._threads(own=2) == 2  # two other threads are busy
     assert local_models._threads() == 1
+
+
+def test_the_models_share_of_the_load_fades_while_it_is_idle(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """An idle model is not taken for load it no longer causes: on two cores with one
+    other busy process it keeps one thread, and it does not flip to two on the next call."""
+    now = [0.0]
+    own = local_models.OwnLoad(clock=lambda: now[0])
+    assert own.advance(0) == 0.0
+    now[0] = 60.0
+    assert own.advance(2) == pytest.approx(2 * (1 - math.exp(-1)))  # one minute on 2 threads
+    now[0] = 660.0
+    assert own.advance(0) < 0.01  # ten idle minutes later
+    monkeypatch.setattr(local_models.os, "sched_getaffinity", lambda _: {0, 1})
+    monkeypatch.setattr(local_models.os, "getloadavg", lambda: (1.0, 1.0, 1.0))
+    assert local_models._threads(own=own.advance(0)) == 1

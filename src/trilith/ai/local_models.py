@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import atexit
 import importlib.util
+import math
 import os
 import re
 import threading
+import time
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -63,15 +66,34 @@ def _gguf_path() -> Path | None:
     return None
 
 
-def _threads(own: int = 0) -> int:
+def _threads(own: float = 0.0) -> int:
     """Threads for llama.cpp: the cores not already busy. Its threads wait for each other
     at every layer, so on a loaded machine (a descheduled thread stalls the rest) one
-    thread is measurably faster than two; on an idle one, all cores are. `own`: threads
-    this model ran with, whose work the load average counts too (else steady use of the
-    model would keep lowering its own count)."""
+    thread is measurably faster than two; on an idle one, all cores are. `own`: the
+    model's own share of the load average (`OwnLoad`), else steady use of the model would
+    keep lowering its own count."""
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     others = max(0.0, os.getloadavg()[0] - own)
     return max(1, (cores or 1) - round(others))
+
+
+class OwnLoad:
+    """The model's own share of the one-minute load average. Like the kernel's, it is an
+    exponential average of the threads running, with a 60 s time constant, so an idle
+    model's share fades as the load average forgets it."""
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self._clock = clock
+        self._value = 0.0
+        self._at = clock()
+
+    def advance(self, running: int) -> float:
+        """The share now, `running` threads having run since the last call."""
+        now = self._clock()
+        decay = math.exp(-(now - self._at) / 60.0)
+        self._value = self._value * decay + running * (1.0 - decay)
+        self._at = now
+        return self._value
 
 
 class LocalLLM:
@@ -94,6 +116,7 @@ class LocalLLM:
             seed=0,
         )
         self._lock = threading.Lock()
+        self._own_load = OwnLoad()
         # Tokens whose state the context holds, so a shared prompt prefix is read once.
         self._cached: list[int] = []
 
@@ -137,9 +160,12 @@ class LocalLLM:
         with self._lock:
             self._fit_threads()
             self._cached = []
-            out: Any = self._llama.create_chat_completion(
-                messages=messages, max_tokens=max_tokens, temperature=temperature, stop=stop
-            )
+            try:
+                out: Any = self._llama.create_chat_completion(
+                    messages=messages, max_tokens=max_tokens, temperature=temperature, stop=stop
+                )
+            finally:
+                self._own_load.advance(self.threads)
         usage = out.get("usage") or {}
         text = str(out["choices"][0]["message"]["content"] or "").strip()
         return text, int(usage.get("prompt_tokens", 0)), int(usage.get("completion_tokens", 0))
@@ -148,7 +174,7 @@ class LocalLLM:
         """Under `_lock`, before a generation: as many threads as cores are free now
         (`_threads`), for prompt reading and generation alike; the load changes over a
         server's life, and the count chosen at load time would be stale."""
-        wanted = _threads(own=self.threads)
+        wanted = _threads(own=self._own_load.advance(0))  # idle since the last generation
         if wanted != self.threads:
             import llama_cpp
 
