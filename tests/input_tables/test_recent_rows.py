@@ -188,6 +188,7 @@ def test_a_retyped_column_is_not_compared_with_remembered_values(
         for column in DEALS["columns"]
     ]
     tables.catalog.update(deals, InputTableUpdate.model_validate({"columns": columns}), "admin")
+    tables.catalog.get(deals)  # cached again, at the new definition version
     _, answered = tables.update(deals, row_id, {"amount": 6}, 2, BOB)
     stored = _stored(tables, deals, row_id)
     assert answered == [stored]
