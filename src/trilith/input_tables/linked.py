@@ -17,7 +17,6 @@ from sqlglot import exp
 from trilith.engines.base import Engine, Session
 from trilith.errors import NotFound, ValidationFailed, WarehouseError
 from trilith.input_tables.definition import SYSTEM_COLUMNS, InputTableDefinition
-from trilith.input_tables.query import RowQuery, count_query, page_query
 from trilith.input_tables.rows import INSERT_CHUNK, RowChange, RowStore, WriteContext, _TrialOver
 from trilith.input_tables.types import COLUMN_TYPES, from_storage
 from trilith.input_tables.validation import problem, raise_problems
@@ -75,6 +74,7 @@ class LinkedRowStore(RowStore):
         self.source = _source_table(definition)
         self.key = list(definition.primary_key)
         self.linked = [c.name for c in definition.columns if c.linked and c.name not in self.key]
+        self.default_order = self.key
         super().__init__(engine, schema, definition, **kw)
         self._shown = [*self.key, *self.linked, *self.editable]
         self.returning = ()  # a row is the source joined to its augmentation: read it back
@@ -139,18 +139,6 @@ class LinkedRowStore(RowStore):
             .join(self.table.as_(DATA), on=on, join_type="left")
         )
         return select.subquery("linked_rows")
-
-    def page(self, query: RowQuery) -> tuple[list[dict[str, Any]], int]:
-        relation = self.relation()
-        page, params = page_query(
-            relation, [*SYSTEM_COLUMNS, *self.shown], self.types, query, default_order=self.key
-        )
-        count, count_params = count_query(relation, self.types, query)
-        secured = self.relation_params
-        with self.engine.session() as session:
-            rows = session.fetch_dicts(page, params | secured)
-            total = int(session.fetch_scalar(count, count_params | secured))
-        return [self._public(row) for row in rows], total
 
     def get(
         self, row_id: str, session: Session | None = None, *, secured: bool = True

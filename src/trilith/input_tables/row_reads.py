@@ -39,6 +39,9 @@ def id_chunks(row_ids: Sequence[str]) -> Iterator[tuple[exp.Expr, dict[str, str]
 
 
 class RowReader:
+    # What pages are ordered by when the request sorts by nothing (its last column unique).
+    default_order: Sequence[str] = ("_created_at", "_row_id")
+
     def __init__(
         self,
         engine: Engine,
@@ -107,7 +110,7 @@ class RowReader:
     def page(self, query: RowQuery) -> tuple[list[dict[str, Any]], int]:
         selected = [*SYSTEM_COLUMNS, *self.shown]
         relation = self.relation()
-        page, params = page_query(relation, selected, self.types, query)
+        page, params = page_query(relation, selected, self.types, query, self.default_order)
         count, count_params = count_query(relation, self.types, query)
         secured = self.relation_params
         with self.engine.session() as session:
