@@ -5,6 +5,7 @@ remembered row that is no longer the stored one must never be taken for it."""
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -31,11 +32,14 @@ class Boom(Exception):
 
 @contextmanager
 def statements_run() -> Iterator[list[str]]:
+    """The SQL this thread runs (other tests' servers may still be querying in theirs)."""
     seen: list[str] = []
     original = Session.execute_rendered
+    mine = threading.get_ident()
 
     def spy(self: Session, rendered: RenderedSQL) -> Any:
-        seen.append(rendered.sql)
+        if threading.get_ident() == mine:
+            seen.append(rendered.sql)
         return original(self, rendered)
 
     Session.execute_rendered = spy  # type: ignore[method-assign]
