@@ -1,6 +1,6 @@
 """Single-row edits over HTTP against a raw one-row transaction on the same engine.
 
-    python bench/row_edits.py [--edits 2000] [--engine duckdb|postgres|both]
+    python bench/row_edits.py [--edits 2000] [--engine duckdb|postgres|both] [--ceiling]
 
 The server runs in its own process (uvicorn, one worker) on a loopback port; each edit is
 `PATCH …/rows/{id}` with the version just read (validation, version check, write, edit
@@ -12,6 +12,11 @@ updates the row and inserts one audit row. Prints edits/s of both, their ratio (
 transaction's p50/p99 and the rate of an authenticated GET that does no warehouse work
 (the HTTP stack alone), and the server process's CPU time per edit and per GET, which
 the machine's other load disturbs far less than the rates.
+
+With `--ceiling` it also measures the best ratio any Python server could reach on this
+machine: the same edit called in process (`InputTables.update`, no HTTP) plus one
+round trip to an ASGI app that does nothing (`bench/bare_asgi.py` on the same uvicorn),
+as if authentication, routing and the framework cost nothing.
 """
 
 from __future__ import annotations
@@ -36,14 +41,26 @@ from psycopg import sql
 from sqlglot import exp
 
 from trilith.engines import create_engine
+from trilith.events import EventBus
+from trilith.input_tables.definition import InputTableDefinition
+from trilith.input_tables.rows import WriteContext
+from trilith.input_tables.service import InputTables
 from trilith.sql import param
 from trilith.sql.ddl import ColumnSpec, create_schema, create_table, table
+from trilith.warehouse import Warehouse
 
 POSTGRES = os.environ.get(
     "TRILITH_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
 )
 TOKEN = "bench-token"
 WARMUP = 50
+DEFINITION = {
+    "name": "bench",
+    "columns": [
+        {"name": "title", "type": "text", "required": True},
+        {"name": "amount", "type": "number", "validation": {"min": 0}},
+    ],
+}
 
 
 def free_port() -> int:
@@ -53,19 +70,30 @@ def free_port() -> int:
 
 
 def serve(url: str) -> tuple[subprocess.Popen[bytes], str]:
-    port = free_port()
     env = {**os.environ, "TRILITH_ADMIN_TOKEN": TOKEN, "TRILITH_WAREHOUSE": url}
+    return _started([sys.executable, "-m", "trilith.cli", "serve", "--port"], env, "/health")
+
+
+def serve_bare() -> tuple[subprocess.Popen[bytes], str]:
+    """`bench/bare_asgi.py` on uvicorn, one worker, as `trilith serve` runs (httptools on
+    uvloop where `uvicorn[standard]` is installed)."""
+    app_dir = str(Path(__file__).parent)
+    command = [sys.executable, "-m", "uvicorn", "bare_asgi:app", "--app-dir", app_dir]
+    return _started([*command, "--log-level", "warning", "--port"], dict(os.environ), "/")
+
+
+def _started(
+    command: list[str], env: dict[str, str], probe: str
+) -> tuple[subprocess.Popen[bytes], str]:
+    port = free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "trilith.cli", "serve", "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        [*command, str(port)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:
-            if httpx.get(f"{base}/health", timeout=1).status_code == 200:
+            if httpx.get(f"{base}{probe}", timeout=1).status_code == 200:
                 return process, base
         except httpx.TransportError:
             time.sleep(0.1)
@@ -137,14 +165,7 @@ def http_edits(url: str, edits: int) -> HttpResult:
     try:
         client = Client(base)
         try:
-            definition = {
-                "name": "bench",
-                "columns": [
-                    {"name": "title", "type": "text", "required": True},
-                    {"name": "amount", "type": "number", "validation": {"min": 0}},
-                ],
-            }
-            table_id = client.json("POST", "/api/sigma/input-tables", definition)["id"]
+            table_id = client.json("POST", "/api/sigma/input-tables", DEFINITION)["id"]
             row = client.json(
                 "POST",
                 f"/api/sigma/input-tables/{table_id}/rows",
@@ -176,6 +197,54 @@ def http_edits(url: str, edits: int) -> HttpResult:
     finally:
         process.terminate()
         process.wait(20)
+
+
+def bare_round_trips(requests: int) -> float:
+    """Round trips/s to `bare_asgi`, each carrying an edit's body."""
+    process, base = serve_bare()
+    client = Client(base)
+    try:
+        body = {"values": {"amount": 1}, "expected_version": 1}
+        for _ in range(WARMUP):
+            client.call("PATCH", "/rows/r", body)
+        started = time.perf_counter()
+        for _ in range(requests):
+            client.call("PATCH", "/rows/r", body)
+        return requests / (time.perf_counter() - started)
+    finally:
+        client.close()
+        process.terminate()
+        process.wait(20)
+
+
+def service_edits(url: str, edits: int) -> float:
+    """Edits/s of the same edit called in process: `InputTables.update`, as the route
+    calls it, on a table of the same shape, without HTTP."""
+    engine = create_engine(url)
+    try:
+        Warehouse(engine, "bench_service").ensure_ready()
+        tables = InputTables(engine, "bench_service", EventBus())
+        context = WriteContext("bench", None, "api")
+        definition = InputTableDefinition.model_validate(DEFINITION)
+        table_id = tables.create(definition, context)["id"]
+        row = tables.insert(table_id, [{"title": "t", "amount": 0}], context)[1][0]
+        version, started = row["_version"], 0.0
+        for i in range(WARMUP + edits):
+            if i == WARMUP:
+                started = time.perf_counter()
+            _, rows = tables.update(table_id, row["_row_id"], {"amount": i}, version, context)
+            version = rows[0]["_version"]
+        return edits / (time.perf_counter() - started)
+    finally:
+        engine.close()
+
+
+def ceiling(url: str, edits: int) -> tuple[float, float, float]:
+    """The in-process edit rate, the bare round-trip rate, and the edit rate of a server
+    that spent nothing but those two (their times added)."""
+    service = service_edits(url, edits)
+    bare = bare_round_trips(min(edits, 2000))
+    return service, bare, 1 / (1 / service + 1 / bare)
 
 
 def raw_edits(url: str, edits: int) -> tuple[float, list[float], float]:
@@ -248,7 +317,12 @@ def _ms(value: float | None) -> str:
     return "n/a" if value is None else f"{value:.2f} ms"
 
 
-def report(engine: str, http: HttpResult, raw: tuple[float, list[float], float]) -> None:
+def report(
+    engine: str,
+    http: HttpResult,
+    raw: tuple[float, list[float], float],
+    bound: tuple[float, float, float] | None,
+) -> None:
     http_rate, latencies, edit_cpu, floor, floor_cpu = http
     raw_rate, raw_latencies, raw_cpu = raw
     p50, p99 = _percentiles(latencies)
@@ -262,12 +336,24 @@ def report(engine: str, http: HttpResult, raw: tuple[float, list[float], float])
         f"{'':9s} CPU: server {_ms(edit_cpu)} per edit, {_ms(floor_cpu)} per no-op GET; "
         f"raw client {raw_cpu:.2f} ms per transaction"
     )
+    if bound is not None:
+        service, bare, best = bound
+        print(
+            f"{'':9s} ceiling: in process {service:.0f} edits/s ({1000 / service:.2f} ms) + "
+            f"bare ASGI round trip {bare:.0f}/s ({1000 / bare:.2f} ms) = {best:.0f} edits/s "
+            f"= {best / raw_rate:.2f}x raw at best"
+        )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--edits", type=int, default=2000)
     parser.add_argument("--engine", choices=["duckdb", "postgres", "both"], default="both")
+    parser.add_argument(
+        "--ceiling",
+        action="store_true",
+        help="also measure the best ratio a framework-free server could reach",
+    )
     args = parser.parse_args()
     engines = ["duckdb", "postgres"] if args.engine == "both" else [args.engine]
     for engine in engines:
@@ -275,14 +361,17 @@ def main() -> None:
             with tempfile.TemporaryDirectory() as folder:
                 http = http_edits(f"duckdb:///{Path(folder) / 'server.duckdb'}", args.edits)
                 raw = raw_edits(f"duckdb:///{Path(folder) / 'raw.duckdb'}", args.edits)
+                service = f"duckdb:///{Path(folder) / 'service.duckdb'}"
+                bound = ceiling(service, args.edits) if args.ceiling else None
         else:
             url, name = fresh_postgres()
             try:
                 http = http_edits(url, args.edits)
                 raw = raw_edits(url, args.edits)
+                bound = ceiling(url, args.edits) if args.ceiling else None
             finally:
                 drop_postgres(name)
-        report(engine, http, raw)
+        report(engine, http, raw, bound)
 
 
 if __name__ == "__main__":
