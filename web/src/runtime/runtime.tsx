@@ -39,8 +39,8 @@ export interface Runtime {
   run: (elementId: string, trigger: TriggerType, selection?: Selection) => boolean;
   /** Run one sequence of `elementId` by id (a context-menu item), with the selection. */
   runSequence: (elementId: string, sequenceId: string, selection?: Selection) => boolean;
-  /** Elements whose sequences are running now. */
-  running: ReadonlySet<string>;
+  /** Elements whose sequences are running (or queued) now. */
+  running: { has(elementId: string): boolean };
 }
 
 const RuntimeContext = createContext<Runtime | null>(null);
@@ -49,6 +49,19 @@ export function useRuntime(): Runtime {
   const runtime = useContext(RuntimeContext);
   if (!runtime) throw new Error("useRuntime outside an app");
   return runtime;
+}
+
+/** `counts` with `elementId`'s count moved by `by`; an element at zero is dropped. */
+export function counted(
+  counts: ReadonlyMap<string, number>,
+  elementId: string,
+  by: 1 | -1,
+): ReadonlyMap<string, number> {
+  const next = new Map(counts);
+  const count = (next.get(elementId) ?? 0) + by;
+  if (count > 0) next.set(elementId, count);
+  else next.delete(elementId);
+  return next;
 }
 
 function reducer(state: RuntimeState, effects: Effect[]): RuntimeState {
@@ -68,7 +81,9 @@ export function RuntimeProvider({ app, children }: { app: AppSpec; children: Rea
   }));
   const [openPopover, setOpenPopover] = useState<string | null>(null);
   useEffect(() => saveSessionControls(app.id, state.controls), [app.id, state.controls]);
-  const [running, setRunning] = useState<ReadonlySet<string>>(new Set());
+  // Runs under way per element: an element stays running until the last of its runs ends
+  // (a row's `select` run and a menu item's run may overlap).
+  const [running, setRunning] = useState<ReadonlyMap<string, number>>(new Map());
   const { notify } = useNotices();
   // Sequences fired in one event see each other's effects.
   const latest = useRef(state);
@@ -178,7 +193,7 @@ export function RuntimeProvider({ app, children }: { app: AppSpec; children: Rea
   const runList = useCallback(
     (elementId: string, sequences: ActionSequence[], selection?: Selection) => {
       if (sequences.length === 0) return false;
-      setRunning((set) => new Set(set).add(elementId));
+      setRunning((counts) => counted(counts, elementId, 1));
       // Several sequences on one trigger run concurrently (as in Sigma); each applies its
       // effects when it answers, and one failing does not stop the others.
       const controls = controlsPayload(latest.current.controls, index.controls);
@@ -214,13 +229,7 @@ export function RuntimeProvider({ app, children }: { app: AppSpec; children: Rea
         });
         return queued;
       };
-      void Promise.all(sequences.map(one)).finally(() => {
-        setRunning((set) => {
-          const next = new Set(set);
-          next.delete(elementId);
-          return next;
-        });
-      });
+      void Promise.all(sequences.map(one)).finally(() => setRunning((counts) => counted(counts, elementId, -1)));
       return true;
     },
     [app.id, index, applyServer, notify],
