@@ -11,9 +11,8 @@ updates the row and inserts one audit row. Prints edits/s of both, their ratio (
 ≥ 0.5) and the HTTP p50/p99 latency (target p99 < 25 ms); for reading them, the raw
 transaction's p50/p99 and the rate of an authenticated GET that does no warehouse work
 (the HTTP stack alone) with the ratio of an edit that did no more than that GET plus the
-raw transaction (floor / (floor + raw)), and the server
-process's CPU time per edit and per GET, which the machine's other load disturbs far
-less than the rates.
+raw transaction (floor / (floor + raw)), and the server process's CPU time per edit and
+per GET, which the machine's other load disturbs far less than the rates.
 
 With `--ceiling` it also measures the ratio this edit would reach if authentication,
 routing and the framework cost nothing: the same edit called in process
