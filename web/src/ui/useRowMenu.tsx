@@ -17,7 +17,8 @@ export interface RowMenuOptions<K> {
   grid: RefObject<DataEditorRef | null>;
   /** The row at a grid row index (what the menu keeps while it is open). */
   keyAt: (row: number) => K | null | undefined;
-  /** The row's values when an item is chosen (it may have changed meanwhile). */
+  /** The row's values when an item is chosen (it may have changed meanwhile); undefined
+   * while the grid reloads, when the row as the menu opened on it is used. */
   rowOf: (key: K) => Row | undefined;
 }
 
@@ -39,7 +40,7 @@ export function isMenuKey(event: KeyboardEvent): boolean {
 export function useRowMenu<K>({ elementId, label, grid, keyAt, rowOf }: RowMenuOptions<K>): RowMenu {
   const runtime = useRuntime();
   const items = useMemo(() => menuItemsFor(runtime.index, elementId), [runtime.index, elementId]);
-  const [menu, setMenu] = useState<{ x: number; y: number; key: K } | null>(null);
+  const [menu, setMenu] = useState<{ x: number; y: number; key: K; row: Row | undefined } | null>(null);
 
   const open = (col: number, row: number, x?: number, y?: number): boolean => {
     const key = keyAt(row);
@@ -47,6 +48,7 @@ export function useRowMenu<K>({ elementId, label, grid, keyAt, rowOf }: RowMenuO
     const bounds = grid.current?.getBounds(col, row);
     setMenu({
       key,
+      row: rowOf(key),
       x: x ?? (bounds ? bounds.x + Math.min(bounds.width, 24) : 0),
       y: y ?? (bounds ? bounds.y + bounds.height : 0),
     });
@@ -70,7 +72,8 @@ export function useRowMenu<K>({ elementId, label, grid, keyAt, rowOf }: RowMenuO
         label={label}
         onClose={() => setMenu(null)}
         onSelect={(item) => {
-          const row = rowOf(menu.key);
+          // A control set meanwhile (a row click's own run) reloads the grid's rows.
+          const row = rowOf(menu.key) ?? menu.row;
           if (row) runtime.runSequence(elementId, item.id, [row]);
         }}
       />
