@@ -106,6 +106,18 @@ def _definition_unchanged(schema: str) -> exp.Expr:
     )
 
 
+def _assignments(names: tuple[str, ...], version: exp.Column) -> dict[str, object]:
+    """An update's SET: `names` bound to `v_0`, `v_1` …, the next version, the new stamps
+    (`updated_at`, `updated_by`)."""
+    assignments: dict[str, object] = {name: param(f"v_{i}") for i, name in enumerate(names)}
+    assignments |= {
+        "_version": version + 1,
+        "_updated_at": param("updated_at"),
+        "_updated_by": param("updated_by"),
+    }
+    return assignments
+
+
 @cached
 def update_row(
     schema: str,
@@ -120,12 +132,7 @@ def update_row(
     `checked`, only while the definition is unchanged (`_definition_unchanged`); with
     `matching`, only while each of those columns still holds the value bound to `m_0`,
     `m_1` … (NULL matching NULL), which proves what the row was before the update."""
-    assignments: dict[str, object] = {name: param(f"v_{i}") for i, name in enumerate(names)}
-    assignments |= {
-        "_version": exp.column("_version") + 1,
-        "_updated_at": param("updated_at"),
-        "_updated_by": param("updated_by"),
-    }
+    assignments = _assignments(names, exp.column("_version"))
     where = exp.and_(
         exp.column("_row_id").eq(param("row_id")), exp.column("_version").eq(param("version"))
     )
@@ -154,12 +161,7 @@ def update_returning_before(
         return exp.column(name, alias, quoted=True)
 
     data = _data(schema, table_id)
-    assignments: dict[str, object] = {name: param(f"v_{i}") for i, name in enumerate(names)}
-    assignments |= {
-        "_version": at("_version", target) + 1,
-        "_updated_at": param("updated_at"),
-        "_updated_by": param("updated_by"),
-    }
+    assignments = _assignments(names, at("_version", target))
     previous = (
         exp.select(*(exp.column(c, quoted=True) for c in returning))
         .from_(data.copy())
